@@ -1,0 +1,420 @@
+"""Petitions, the parliaments they ran in, and where their signatures came from."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from petitions.wording import rejection_title
+
+
+class ParliamentManager(models.Manager):
+    def get_by_natural_key(self, period):
+        return self.get(period=period)
+
+    def containing(self, moment):
+        """The parliament sitting at `moment` (or the latest one that opened before it)."""
+        return self.filter(opening_at__lte=moment).order_by("-opening_at").first()
+
+
+class Parliament(models.Model):
+    """A UK Parliament, from its first sitting to its dissolution."""
+
+    period = models.CharField(
+        max_length=9, unique=True, help_text="Years of the parliament, such as 2017-2019."
+    )
+    government = models.CharField(max_length=100, help_text="Such as Conservative.")
+    opening_at = models.DateTimeField()
+    dissolution_at = models.DateTimeField(null=True, blank=True)
+    threshold_for_response = models.PositiveIntegerField(default=10_000)
+    threshold_for_debate = models.PositiveIntegerField(default=100_000)
+    petition_duration = models.PositiveSmallIntegerField(
+        default=6, help_text="How many months a petition runs."
+    )
+
+    objects = ParliamentManager()
+
+    class Meta:
+        ordering = ["-opening_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dissolution_at__isnull=True) | Q(dissolution_at__gt=F("opening_at")),
+                name="parliament_dissolved_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold_for_debate__gt=F("threshold_for_response")),
+                name="parliament_debate_threshold_above_response",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_display} {self.government} government"
+
+    def natural_key(self):
+        return (self.period,)
+
+    @property
+    def period_display(self) -> str:
+        """The period with an en dash, as the public site prints it: 2017–2019."""
+        return self.period.replace("-", "–")
+
+
+class DepartmentManager(models.Manager):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class Department(models.Model):
+    """A government department that answers petitions."""
+
+    acronym = models.CharField(max_length=20, blank=True)
+    name = models.CharField(max_length=200, unique=True)
+    url = models.URLField(max_length=500, blank=True)
+
+    objects = DepartmentManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class TopicManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Topic(models.Model):
+    code = models.SlugField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+
+    objects = TopicManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class PetitionState(models.TextChoices):
+    """Every state the public petitions site's data can hold."""
+
+    PENDING = "pending", "Pending"
+    VALIDATED = "validated", "Validated"
+    SPONSORED = "sponsored", "Sponsored"
+    FLAGGED = "flagged", "Flagged"
+    DORMANT = "dormant", "Dormant"
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+    REJECTED = "rejected", "Rejected"
+    HIDDEN = "hidden", "Hidden"
+    STOPPED = "stopped", "Stopped"
+
+
+# The states a visitor can see and filter by, as on the public site.
+PUBLIC_STATES = [PetitionState.OPEN, PetitionState.CLOSED, PetitionState.REJECTED]
+
+WITH_RESPONSE = Q(government_response_at__isnull=False)
+AWAITING_RESPONSE = Q(
+    response_threshold_reached_at__isnull=False, government_response_at__isnull=True
+)
+DEBATED = Q(debate_outcome__debated=True)
+NOT_DEBATED = Q(debate_outcome__debated=False)
+AWAITING_DEBATE = Q(debate_threshold_reached_at__isnull=False, debate_outcome__isnull=True)
+
+
+class PetitionQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(state__in=PUBLIC_STATES)
+
+    def open(self):
+        return self.filter(state=PetitionState.OPEN)
+
+    def closed(self):
+        return self.filter(state=PetitionState.CLOSED)
+
+    def rejected(self):
+        return self.filter(state=PetitionState.REJECTED)
+
+    def with_response(self):
+        return self.filter(WITH_RESPONSE)
+
+    def without_response(self):
+        return self.exclude(WITH_RESPONSE)
+
+    def awaiting_response(self):
+        return self.filter(AWAITING_RESPONSE)
+
+    def debated(self):
+        return self.filter(DEBATED)
+
+    def not_debated(self):
+        return self.filter(NOT_DEBATED)
+
+    def awaiting_debate(self):
+        return self.filter(AWAITING_DEBATE)
+
+    def search(self, text: str):
+        """Petitions whose texts contain every word of `text` (a simple match everywhere)."""
+        queryset = self
+        for word in text.split():
+            queryset = queryset.filter(
+                Q(action__icontains=word)
+                | Q(background__icontains=word)
+                | Q(additional_details__icontains=word)
+            )
+        return queryset
+
+    def for_list(self):
+        """What a list of petitions shows: the parliament and the response date."""
+        return self.select_related("parliament").only(
+            "id",
+            "action",
+            "state",
+            "signature_count",
+            "created_at",
+            "opened_at",
+            "closed_at",
+            "rejected_at",
+            "government_response_at",
+            "debate_outcome_at",
+            "parliament__period",
+            "parliament__government",
+        )
+
+    def for_page(self):
+        """Everything the petition page shows, in one query."""
+        return self.select_related(
+            "parliament",
+            "government_response__department",
+            "debate_outcome",
+        )
+
+    def latest_responses(self):
+        return self.with_response().order_by("-government_response_at")
+
+
+class Petition(models.Model):
+    """A petition, keyed by its official number on the public petitions site."""
+
+    id = models.PositiveIntegerField(primary_key=True, verbose_name="petition number")
+    parliament = models.ForeignKey(Parliament, on_delete=models.PROTECT, related_name="petitions")
+    action = models.CharField(max_length=255)
+    background = models.TextField(blank=True)
+    additional_details = models.TextField(blank=True)
+    committee_note = models.TextField(blank=True)
+    creator_name = models.CharField(max_length=255, blank=True)
+    state = models.CharField(max_length=10, choices=PetitionState.choices)
+    signature_count = models.PositiveIntegerField(default=0)
+
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    moderation_threshold_reached_at = models.DateTimeField(null=True, blank=True)
+    response_threshold_reached_at = models.DateTimeField(null=True, blank=True)
+    government_response_at = models.DateTimeField(null=True, blank=True)
+    debate_threshold_reached_at = models.DateTimeField(null=True, blank=True)
+    debate_outcome_at = models.DateTimeField(null=True, blank=True)
+    scheduled_debate_date = models.DateField(null=True, blank=True)
+
+    rejection_code = models.CharField(max_length=50, blank=True)
+    rejection_details = models.TextField(blank=True)
+
+    departments = models.ManyToManyField(Department, blank=True, related_name="petitions")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="petitions")
+    other_parliamentary_business = models.JSONField(default=list, blank=True)
+    extra = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Fields of the source document that the archive does not model, kept as given.",
+    )
+
+    objects = PetitionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signature_count", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signature_count__gte=0), name="petition_signature_count_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=PetitionState.values), name="petition_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True)
+                | Q(opened_at__isnull=True)
+                | Q(closed_at__gte=F("opened_at")),
+                name="petition_closed_not_before_opened",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-signature_count"], name="petition_state_count_idx"),
+            models.Index(fields=["-signature_count"], name="petition_count_idx"),
+            models.Index(fields=["-created_at"], name="petition_created_idx"),
+            models.Index(fields=["-government_response_at"], name="petition_response_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id}: {self.action}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("petitions:detail", args=[self.id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == PetitionState.OPEN
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.state == PetitionState.REJECTED
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == PetitionState.CLOSED
+
+    @property
+    def rejection_reason(self) -> str:
+        return rejection_title(self.rejection_code)
+
+    @property
+    def duration_months(self) -> int | None:
+        """How many whole months the petition ran, from opening to closing."""
+        if not (self.opened_at and self.closed_at):
+            return None
+        start, end = self.opened_at, self.closed_at
+        months = (end.year - start.year) * 12 + end.month - start.month
+        if end.day < start.day:
+            months -= 1
+        return max(months, 0)
+
+    @property
+    def closed_early_due_to_election(self) -> bool:
+        """Closed when Parliament was dissolved, before its full run."""
+        dissolved = self.parliament.dissolution_at
+        if not (self.is_closed and self.closed_at and dissolved):
+            return False
+        duration = self.duration_months
+        return (
+            abs(self.closed_at - dissolved).days <= 1
+            and duration is not None
+            and duration < self.parliament.petition_duration
+        )
+
+    @property
+    def is_archived(self) -> bool:
+        return self.parliament.dissolution_at is not None
+
+
+class Breakdown(models.Model):
+    """Signatures from one place: shared by the constituency, country and region tables."""
+
+    name = models.CharField(max_length=200)
+    signature_count = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+        ordering = ["-signature_count", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.signature_count:,}"
+
+    def natural_key(self):
+        return (self.petition_id, self.key)
+
+
+class BreakdownManager(models.Manager):
+    def get_by_natural_key(self, petition_id, key):
+        return self.get(**{"petition_id": petition_id, self.model.key_field: key})
+
+
+class ConstituencySignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
+    key_field = "ons_code"
+
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="constituency_signatures"
+    )
+    ons_code = models.CharField("ONS code", max_length=9)
+    # None, as in the source data, when the seat was vacant.
+    mp = models.CharField("MP", max_length=200, null=True, blank=True)  # noqa: DJ001
+
+    objects = BreakdownManager()
+
+    class Meta(Breakdown.Meta):
+        verbose_name = "signatures by constituency"
+        verbose_name_plural = "signatures by constituency"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "ons_code"], name="constituency_signatures_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(signature_count__gte=0), name="constituency_signatures_not_negative"
+            ),
+        ]
+
+    @property
+    def key(self):
+        return self.ons_code
+
+
+class CountrySignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
+    key_field = "name"  # the public site's early data gives no country codes
+
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="country_signatures"
+    )
+    # None where the source gives no code (the public site's data of 2015).
+    code = models.CharField(max_length=10, null=True, blank=True)  # noqa: DJ001
+
+    objects = BreakdownManager()
+
+    class Meta(Breakdown.Meta):
+        verbose_name = "signatures by country"
+        verbose_name_plural = "signatures by country"
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "name"], name="country_signatures_unique"),
+            models.CheckConstraint(
+                condition=Q(signature_count__gte=0), name="country_signatures_not_negative"
+            ),
+        ]
+
+    @property
+    def key(self):
+        return self.name
+
+
+class RegionSignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
+    key_field = "ons_code"
+
+    petition = models.ForeignKey(
+        Petition, on_delete=models.CASCADE, related_name="region_signatures"
+    )
+    ons_code = models.CharField("ONS code", max_length=9)
+
+    objects = BreakdownManager()
+
+    class Meta(Breakdown.Meta):
+        verbose_name = "signatures by region"
+        verbose_name_plural = "signatures by region"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "ons_code"], name="region_signatures_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(signature_count__gte=0), name="region_signatures_not_negative"
+            ),
+        ]
+
+    @property
+    def key(self):
+        return self.ons_code

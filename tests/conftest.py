@@ -1,0 +1,28 @@
+import os
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+DATA_DIR = Path(
+    os.environ.get("PETITION_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The real public data in ../shared/data (PETITION_DATA_DIR); CI must have it."""
+    if not DATA_DIR.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"the shared data is missing at {DATA_DIR} (set PETITION_DATA_DIR)")
+        pytest.skip(f"no shared data at {DATA_DIR}: set PETITION_DATA_DIR to run this test")
+    return DATA_DIR
+
+
+@pytest.fixture
+def sample_petition(db):
+    """Petition 221342, loaded from fixtures/sample_petition.json as `make run` loads it."""
+    from petitions.models import Petition
+
+    call_command("loaddata", "sample_petition", verbosity=0)
+    return Petition.objects.get(id=221342)
