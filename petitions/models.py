@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from petitions.wording import rejection_title
 
@@ -314,6 +315,18 @@ class Petition(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.parliament.dissolution_at is not None
+
+    @property
+    def days_awaiting_response(self) -> int:
+        if not self.response_threshold_reached_at:
+            return 0
+        return (timezone.now() - self.response_threshold_reached_at).days
+
+    @property
+    def debate_date_passed(self) -> bool:
+        return bool(
+            self.scheduled_debate_date and self.scheduled_debate_date < timezone.localdate()
+        )
 
 
 class Breakdown(models.Model):

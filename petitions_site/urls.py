@@ -1,6 +1,11 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
+
+from petitions import views
 
 urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("", include("petitions.urls")),
+    path("", include("responses.urls")),
     path("admin/", admin.site.urls),
 ]

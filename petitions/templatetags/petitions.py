@@ -1,0 +1,45 @@
+"""Template filters that word numbers, dates and texts the way the public site does."""
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.defaultfilters import linebreaks_filter, urlize
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+@register.filter
+def signatures(count) -> str:
+    """`11,406 signatures`, `1 signature`."""
+    count = count or 0
+    return f"{intcomma(count)} signature{'' if count == 1 else 's'}"
+
+
+@register.filter(needs_autoescape=True)
+def paragraphs(text, autoescape=True) -> str:
+    """Plain text as paragraphs, with its web addresses as links (rel="nofollow")."""
+    if not text:
+        return ""
+    linked = urlize(text, autoescape=autoescape)
+    return mark_safe(linebreaks_filter(linked, autoescape=False))
+
+
+@register.filter
+def percent_of(part, whole) -> str:
+    if not whole:
+        return "0%"
+    share = 100 * (part or 0) / whole
+    return f"{share:.1f}%" if share >= 0.1 or not part else "<0.1%"
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters changed (None removes one)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"

@@ -1,0 +1,110 @@
+"""The public pages: home, the petition list, a petition, and where its signatures came from."""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+
+from petitions.filters import PetitionFilter
+from petitions.models import PUBLIC_STATES, Petition
+
+PAGE_SIZE = 25
+
+
+class ClampedPaginationMixin:
+    """A page past the end shows the last page, and `page=abc` the first: never a 404 or 500."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = Paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["latest_responses"] = (
+            Petition.objects.visible()
+            .latest_responses()
+            .select_related("parliament", "government_response")[:5]
+        )
+        context["totals"] = Petition.objects.visible().aggregate(
+            petitions=Count("id"),
+            responses=Count("id", filter=Q(government_response_at__isnull=False)),
+            signatures=Sum("signature_count"),
+        )
+        return context
+
+
+class PetitionListView(ClampedPaginationMixin, FilterView):
+    filterset_class = PetitionFilter
+    paginate_by = PAGE_SIZE
+    template_name = "petitions/petition_list.html"
+    context_object_name = "petitions"
+
+    def get_queryset(self):
+        return Petition.objects.visible().for_list()
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            response.status_code = 400
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["state_counts"] = self.state_counts()
+        return context
+
+    def state_counts(self):
+        """How many petitions each state tab holds, under the other filters (one query)."""
+        data = self.request.GET.copy()
+        data.pop("state", None)
+        data.pop("page", None)
+        others = PetitionFilter(data, queryset=Petition.objects.visible())
+        queryset = others.qs if others.is_valid() else Petition.objects.none()
+        counts = queryset.order_by().aggregate(
+            all=Count("id"),
+            **{state.value: Count("id", filter=Q(state=state)) for state in PUBLIC_STATES},
+        )
+        return [("", "All petitions", counts["all"])] + [
+            (state.value, f"{state.label} petitions", counts[state.value])
+            for state in PUBLIC_STATES
+        ]
+
+
+class PetitionDetailView(DetailView):
+    template_name = "petitions/petition_detail.html"
+    context_object_name = "petition"
+
+    def get_queryset(self):
+        return Petition.objects.visible().for_page()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        petition = self.object
+        context["has_map"] = petition.constituency_signatures.exists()
+        return context
+
+
+class PetitionMapView(DetailView):
+    template_name = "petitions/petition_map.html"
+    context_object_name = "petition"
+
+    def get_queryset(self):
+        return Petition.objects.visible().select_related("parliament")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        petition = self.object
+        constituencies = list(petition.constituency_signatures.order_by("-signature_count", "name"))
+        countries = list(petition.country_signatures.order_by("-signature_count", "name"))
+        context.update(
+            constituencies=constituencies,
+            countries=countries,
+            constituency_total=sum(row.signature_count for row in constituencies),
+            country_total=sum(row.signature_count for row in countries),
+        )
+        return context

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from responses import views
+
+app_name = "responses"
+
+urlpatterns = [
+    path("petitions/<int:pk>/response/", views.ResponseDetailView.as_view(), name="detail"),
+]
