@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import F
 
-from petitions.models import PUBLIC_STATES, Parliament, Petition
+from petitions.models import FACETS, Parliament, Petition
 
 SEARCH_MAX_LENGTH = 200
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -26,9 +26,10 @@ class PetitionFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     state = django_filters.ChoiceFilter(
-        choices=[(state.value, state.label) for state in PUBLIC_STATES],
+        choices=[(name, label) for name, (label, _) in FACETS.items() if name != "all"],
+        method="filter_facet",
         empty_label="All petitions",
-        label="State",
+        label="Show",
     )
     parliament = django_filters.ModelChoiceFilter(
         queryset=Parliament.objects.all(),
@@ -61,6 +62,9 @@ class PetitionFilter(django_filters.FilterSet):
         if not self.form.cleaned_data.get("sort"):
             queryset = queryset.order_by(*SORTS["popular"][1])
         return queryset
+
+    def filter_facet(self, queryset, name, value):
+        return queryset.facet(value)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

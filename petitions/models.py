@@ -132,6 +132,19 @@ DEBATED = Q(debate_outcome__debated=True)
 NOT_DEBATED = Q(debate_outcome__debated=False)
 AWAITING_DEBATE = Q(debate_threshold_reached_at__isnull=False, debate_outcome__isnull=True)
 
+# The public site's facets of a petition list, in its order: name -> (label, condition).
+FACETS = {
+    "all": ("All petitions", Q()),
+    "open": ("Open petitions", Q(state=PetitionState.OPEN)),
+    "closed": ("Closed petitions", Q(state=PetitionState.CLOSED)),
+    "rejected": ("Rejected petitions", Q(state=PetitionState.REJECTED)),
+    "awaiting_response": ("Awaiting government response", AWAITING_RESPONSE),
+    "with_response": ("Government responses", WITH_RESPONSE),
+    "awaiting_debate": ("Awaiting a debate in Parliament", AWAITING_DEBATE),
+    "debated": ("Debated in Parliament", DEBATED),
+    "not_debated": ("Not debated in Parliament", NOT_DEBATED),
+}
+
 
 class PetitionQuerySet(models.QuerySet):
     def visible(self):
@@ -163,6 +176,18 @@ class PetitionQuerySet(models.QuerySet):
 
     def awaiting_debate(self):
         return self.filter(AWAITING_DEBATE)
+
+    def facet(self, name: str):
+        return self.filter(FACETS[name][1])
+
+    def facet_counts(self) -> dict[str, int]:
+        """How many petitions each facet holds, in one query."""
+        return self.order_by().aggregate(
+            **{
+                name: models.Count("id", filter=condition)
+                for name, (_, condition) in FACETS.items()
+            }
+        )
 
     def search(self, text: str):
         """Petitions whose texts contain every word of `text` (a simple match everywhere)."""

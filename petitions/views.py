@@ -6,7 +6,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from petitions.filters import PetitionFilter
-from petitions.models import PUBLIC_STATES, Petition
+from petitions.models import FACETS, Petition
 
 PAGE_SIZE = 25
 
@@ -55,23 +55,19 @@ class PetitionListView(ClampedPaginationMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["state_counts"] = self.state_counts()
+        context["facets"] = self.facets()
         return context
 
-    def state_counts(self):
-        """How many petitions each state tab holds, under the other filters (one query)."""
+    def facets(self):
+        """Each facet of the public site with its count under the other filters (one query)."""
         data = self.request.GET.copy()
         data.pop("state", None)
         data.pop("page", None)
         others = PetitionFilter(data, queryset=Petition.objects.visible())
-        queryset = others.qs if others.is_valid() else Petition.objects.none()
-        counts = queryset.order_by().aggregate(
-            all=Count("id"),
-            **{state.value: Count("id", filter=Q(state=state)) for state in PUBLIC_STATES},
-        )
-        return [("", "All petitions", counts["all"])] + [
-            (state.value, f"{state.label} petitions", counts[state.value])
-            for state in PUBLIC_STATES
+        counts = others.qs.facet_counts() if others.is_valid() else dict.fromkeys(FACETS, 0)
+        return [
+            ("" if name == "all" else name, label, counts[name])
+            for name, (label, _) in FACETS.items()
         ]
 
 
