@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import F
 
+from petitions import search
 from petitions.models import FACETS, Parliament, Petition
 
 SEARCH_MAX_LENGTH = 200
@@ -24,6 +25,11 @@ class PetitionFilter(django_filters.FilterSet):
         label="Search petitions",
         max_length=SEARCH_MAX_LENGTH,
         widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    responses_only = django_filters.BooleanFilter(
+        method="filter_nothing",
+        label="Search government responses only",
+        widget=forms.CheckboxInput,
     )
     state = django_filters.ChoiceFilter(
         choices=[(name, label) for name, (label, _) in FACETS.items() if name != "all"],
@@ -55,19 +61,26 @@ class PetitionFilter(django_filters.FilterSet):
 
     class Meta:
         model = Petition
-        fields = ["q", "state", "parliament", "response", "debated", "sort"]
+        fields = ["q", "responses_only", "state", "parliament", "response", "debated", "sort"]
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("sort"):
+            if self.form.cleaned_data.get("q") and search.is_postgresql(queryset):
+                return queryset.order_by(F("rank").desc(), *SORTS["popular"][1])
             queryset = queryset.order_by(*SORTS["popular"][1])
         return queryset
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # read by filter_search
 
     def filter_facet(self, queryset, name, value):
         return queryset.facet(value)
 
     def filter_search(self, queryset, name, value):
-        return queryset.search(value)
+        return queryset.search(
+            value, responses_only=bool(self.form.cleaned_data.get("responses_only"))
+        )
 
     def filter_response(self, queryset, name, value):
         return queryset.with_response() if value == "yes" else queryset.without_response()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -189,22 +190,18 @@ class PetitionQuerySet(models.QuerySet):
             }
         )
 
-    def search(self, text: str):
-        """Petitions whose texts contain every word of `text` (a simple match everywhere)."""
-        queryset = self
-        for word in text.split():
-            queryset = queryset.filter(
-                Q(action__icontains=word)
-                | Q(background__icontains=word)
-                | Q(additional_details__icontains=word)
-            )
-        return queryset
+    def search(self, text: str, responses_only: bool = False):
+        """Petitions matching `text` (or whose government response does), with `rank`."""
+        from petitions.search import search
+
+        return search(self, text, responses_only=responses_only)
 
     def for_list(self):
         """What a list of petitions shows: the parliament and the response date."""
         return self.select_related("parliament").only(
             "id",
             "action",
+            "background",
             "state",
             "signature_count",
             "created_at",
@@ -260,6 +257,8 @@ class Petition(models.Model):
     departments = models.ManyToManyField(Department, blank=True, related_name="petitions")
     topics = models.ManyToManyField(Topic, blank=True, related_name="petitions")
     other_parliamentary_business = models.JSONField(default=list, blank=True)
+    # Kept by PostgreSQL triggers (responses/migrations/0004_search_triggers.py); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
     extra = models.JSONField(
         default=dict,
         blank=True,

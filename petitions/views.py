@@ -2,9 +2,11 @@
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
+from django.shortcuts import redirect
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
+from petitions import search
 from petitions.filters import PetitionFilter
 from petitions.models import FACETS, Petition
 
@@ -48,6 +50,11 @@ class PetitionListView(ClampedPaginationMixin, FilterView):
         return Petition.objects.visible().for_list()
 
     def get(self, request, *args, **kwargs):
+        number = request.GET.get("q", "").strip().lstrip("#")
+        if number.isdigit() and len(number) < 10:
+            petition = Petition.objects.visible().filter(id=int(number)).only("id").first()
+            if petition:  # a petition's number goes straight to it, as on the public site
+                return redirect(petition)
         response = super().get(request, *args, **kwargs)
         if self.filterset.is_bound and not self.filterset.is_valid():
             response.status_code = 400
@@ -56,6 +63,14 @@ class PetitionListView(ClampedPaginationMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["facets"] = self.facets()
+        query = self.filterset.form.cleaned_data.get("q") if self.filterset.is_valid() else ""
+        if query:
+            words = search.query_words(query)
+            for petition in context["petitions"]:
+                if not hasattr(petition, "snippet"):  # SQLite: mark the words ourselves
+                    petition.snippet = search.mark_words(
+                        petition.background, words, limit=search.SNIPPET_WORDS
+                    )
         return context
 
     def facets(self):

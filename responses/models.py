@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -38,6 +39,8 @@ class GovernmentResponse(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Kept by PostgreSQL triggers (migrations/0004_search_triggers.py); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ByPetitionManager()
 

@@ -23,4 +23,5 @@ class ResponseDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         context["petition"] = self.object.petition
         context["has_map"] = self.object.petition.constituency_signatures.exists()
+        context["query"] = self.request.GET.get("q", "")[:200]  # words to mark, from a search
         return context

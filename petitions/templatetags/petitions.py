@@ -3,7 +3,10 @@
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import linebreaks_filter, urlize
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from petitions.search import MARK_END, MARK_START, mark_words, query_words
 
 register = template.Library()
 
@@ -43,3 +46,22 @@ def query_with(context, **changes) -> str:
             query[key] = value
     encoded = query.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def highlighted(snippet) -> str:
+    """A search snippet, escaped, with its matched words in <mark>."""
+    if not snippet:
+        return ""
+    html = escape(snippet).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    return mark_safe(html)
+
+
+@register.filter(needs_autoescape=True)
+def paragraphs_marking(text, query, autoescape=True) -> str:
+    """`paragraphs`, with the words of a search `query` in <mark>."""
+    words = query_words(query or "")
+    if not text or not words:
+        return paragraphs(text, autoescape)
+    html = paragraphs(mark_words(text, words), autoescape)
+    return mark_safe(html.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))

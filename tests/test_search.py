@@ -1,0 +1,144 @@
+"""Searching petitions and responses: full text on PostgreSQL, a simpler match on SQLite."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from petitions.models import Petition
+from tests.factories import GovernmentResponseFactory, PetitionFactory
+from tests.test_browse import titles
+
+LIST = reverse("petitions:list")
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="full-text syntax is PostgreSQL's"
+)
+
+
+@pytest.fixture
+def petitions(db):
+    PetitionFactory(
+        action="Improve air quality near schools",
+        background="Children breathe polluted air every day on their way to school.",
+        signature_count=500,
+    )
+    PetitionFactory(
+        action="Plant more trees in towns",
+        background="Trees clean the air and cool streets in summer.",
+        signature_count=5_000,
+    )
+    PetitionFactory(
+        action="Ban fireworks sales to the public",
+        background="Animals are frightened by fireworks.",
+        signature_count=300_000,
+    )
+    GovernmentResponseFactory(
+        petition__action="Fund rural bus services",
+        petition__background="Villages are cut off without buses.",
+        summary="We are investing in local transport.",
+        details="The Government's plan improves air quality through cleaner buses.",
+        responded_on=dt.date(2018, 3, 1),
+    )
+
+
+def test_search_finds_words_in_any_text(client, petitions):
+    assert set(titles(client.get(LIST, {"q": "air"}))) == {
+        "Improve air quality near schools",
+        "Plant more trees in towns",
+        "Fund rural bus services",  # through its government response
+    }
+    assert titles(client.get(LIST, {"q": "fireworks animals"})) == [
+        "Ban fireworks sales to the public"
+    ]
+    assert titles(client.get(LIST, {"q": "nothing-matches-this"})) == []
+
+
+def test_search_marks_the_words_in_snippets(client, petitions):
+    html = client.get(LIST, {"q": "polluted"}).content.decode()
+
+    assert "<mark>polluted</mark>" in html
+
+
+def test_search_can_be_limited_to_government_responses(client, petitions):
+    response = client.get(LIST, {"q": "air", "responses_only": "on"})
+
+    assert titles(response) == ["Fund rural bus services"]
+    petition = Petition.objects.get(action="Fund rural bus services")
+    assert f"{reverse('responses:detail', args=[petition.id])}?q=air" in response.content.decode()
+
+
+def test_response_page_marks_the_words_searched(client, petitions):
+    petition = Petition.objects.get(action="Fund rural bus services")
+
+    html = client.get(reverse("responses:detail", args=[petition.id]), {"q": "air"}).content
+    assert b"improves <mark>air</mark> quality" in html
+
+
+def test_a_number_goes_straight_to_its_petition(client, sample_petition):
+    response = client.get(LIST, {"q": " 221342 "})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("petitions:detail", args=[221342])
+
+
+@pytest.mark.django_db
+def test_an_unknown_number_is_searched_as_text(client):
+    response = client.get(LIST, {"q": "999999"})
+
+    assert response.status_code == 200
+    assert titles(response) == []
+
+
+def test_script_in_a_petition_is_never_run_from_a_snippet(client, db):
+    PetitionFactory(action="Safe title", background="<script>alert('x')</script> air pollution")
+
+    html = client.get(LIST, {"q": "pollution"}).content.decode()
+
+    assert "<script>alert" not in html
+    assert "<mark>pollution</mark>" in html
+
+
+@postgresql_only
+def test_quoted_phrase_minus_word_and_or(client, petitions):
+    assert set(titles(client.get(LIST, {"q": '"air quality"'}))) == {
+        "Fund rural bus services",
+        "Improve air quality near schools",
+    }
+    assert titles(client.get(LIST, {"q": '"quality air"'})) == []
+    assert set(titles(client.get(LIST, {"q": "air -trees"}))) == {
+        "Improve air quality near schools",
+        "Fund rural bus services",
+    }
+    assert set(titles(client.get(LIST, {"q": "fireworks or villages"}))) == {
+        "Ban fireworks sales to the public",
+        "Fund rural bus services",
+    }
+
+
+@postgresql_only
+def test_results_are_ranked_with_the_action_weighing_most(client, petitions):
+    results = titles(client.get(LIST, {"q": "air"}))
+
+    assert results[0] == "Improve air quality near schools"  # in its action
+
+
+@postgresql_only
+def test_stemming_matches_other_forms_of_a_word(client, petitions):
+    assert titles(client.get(LIST, {"q": "frighten"})) == ["Ban fireworks sales to the public"]
+
+
+@postgresql_only
+def test_index_follows_changes_to_petitions_and_responses(client, petitions):
+    petition = Petition.objects.get(action="Plant more trees in towns")
+    petition.background = "Hedgerows shelter wildlife."
+    petition.save()
+    response = Petition.objects.get(action="Fund rural bus services").government_response
+    response.details = "Ferries will get new funding."
+    response.save()
+
+    assert titles(client.get(LIST, {"q": "hedgerows"})) == ["Plant more trees in towns"]
+    assert titles(client.get(LIST, {"q": "ferries"})) == ["Fund rural bus services"]
+    assert "Fund rural bus services" not in titles(client.get(LIST, {"q": "cleaner"}))
+    response.delete()
+    assert titles(client.get(LIST, {"q": "ferries"})) == []
