@@ -7,6 +7,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from petitions import search
+from petitions.caching import ConditionalPetitionMixin
 from petitions.filters import PetitionFilter
 from petitions.models import FACETS, Petition
 
@@ -86,7 +87,7 @@ class PetitionListView(ClampedPaginationMixin, FilterView):
         ]
 
 
-class PetitionDetailView(DetailView):
+class PetitionDetailView(ConditionalPetitionMixin, DetailView):
     template_name = "petitions/petition_detail.html"
     context_object_name = "petition"
 
@@ -100,7 +101,7 @@ class PetitionDetailView(DetailView):
         return context
 
 
-class PetitionMapView(DetailView):
+class PetitionMapView(ConditionalPetitionMixin, DetailView):
     template_name = "petitions/petition_map.html"
     context_object_name = "petition"
 

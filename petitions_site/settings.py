@@ -118,6 +118,24 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# Caching. CACHE_URL (e.g. redis://127.0.0.1:6379/0) keeps rendered pages in a cache that
+# all app servers share; without it nothing is cached on the server.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL.startswith("locmem://"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+PAGE_CACHE = bool(CACHE_URL)
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "86400"))
+# How long browsers and CDNs may keep pages of closed and rejected petitions.
+SETTLED_MAX_AGE = int(os.environ.get("SETTLED_MAX_AGE", "3600"))
+# Part of every ETag: set it to the deployed version so an upgrade refreshes cached pages.
+RELEASE = os.environ.get("RELEASE", "1")
+
 LOGIN_URL = "admin:login"
 
 LOGGING = {

@@ -3,11 +3,12 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 
+from petitions.caching import ConditionalPetitionMixin
 from petitions.models import Petition
 from responses.models import GovernmentResponse
 
 
-class ResponseDetailView(DetailView):
+class ResponseDetailView(ConditionalPetitionMixin, DetailView):
     template_name = "responses/response_detail.html"
     context_object_name = "response"
 

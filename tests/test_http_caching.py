@@ -1,0 +1,86 @@
+"""Conditional requests, cache lifetimes and the optional shared page cache."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import PetitionFactory
+
+PAGES = ["petitions:detail", "petitions:map", "responses:detail"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_send_validators_and_answer_304(client, sample_petition, page):
+    url = reverse(page, args=[221342])
+    first = client.get(url)
+
+    assert first.status_code == 200
+    assert first["ETag"]
+    assert first["Last-Modified"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    assert client.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+
+
+def test_closed_petitions_may_be_kept_by_a_cdn(client, sample_petition):
+    response = client.get(reverse("petitions:detail", args=[221342]))
+
+    assert "public" in response["Cache-Control"]
+    assert "max-age=3600" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_open_petitions_are_revalidated(client):
+    petition = PetitionFactory(open=True)
+
+    response = client.get(petition.get_absolute_url())
+
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_a_new_response_changes_what_is_served_at_once(client, sample_petition):
+    url = reverse("petitions:detail", args=[221342])
+    before = client.get(url)
+    answer = sample_petition.government_response
+    answer.summary = "A corrected summary."
+    answer.updated_at = timezone.now()
+    answer.save()
+
+    after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+
+    assert after.status_code == 200
+    assert after["ETag"] != before["ETag"]
+    assert "A corrected summary." in after.content.decode()
+
+
+@pytest.mark.django_db
+def test_missing_petition_is_still_a_404(client):
+    assert client.get(reverse("petitions:detail", args=[42])).status_code == 404
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.PAGE_CACHE = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_shared_cache_serves_a_rendered_page_with_one_query(
+    client, sample_petition, page_cache, django_assert_num_queries
+):
+    url = reverse("petitions:map", args=[221342])
+    first = client.get(url).content
+
+    with django_assert_num_queries(1):  # only the petition's version
+        again = client.get(url)
+
+    assert again.content == first
+    sample_petition.updated_at = timezone.now() + dt.timedelta(seconds=1)
+    sample_petition.action = "A changed action"
+    sample_petition.save()
+    assert "A changed action" in client.get(url).content.decode()
