@@ -198,13 +198,16 @@ class PetitionAdmin(admin.ModelAdmin):
         ]
 
     def get_search_results(self, request, queryset, search_term):
-        """A petition number finds that petition at once; anything else searches the texts."""
+        """A petition number finds that petition at once; words use the archive's search
+        (full text, with its index, on PostgreSQL)."""
         number = search_term.strip().removeprefix("#")
         if number.isdigit() and len(number) <= 9:
             found = queryset.filter(pk=int(number))
             if found.exists():
                 return found, False
-        return super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return queryset, False
+        return queryset.search(search_term), False
 
     def get_inlines(self, request, obj):
         if obj is None or self.has_change_permission(request, obj):
