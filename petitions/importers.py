@@ -5,19 +5,46 @@ A document is one of:
 - a bare ``data`` object: ``{"type": "petition", "id": 1, "attributes": {...}}``
 - a list page: ``{"links": {...}, "data": [{...}, {...}]}``
 
-``parse_document`` validates a whole document and returns plain ``PetitionRecord``
-objects, or raises ``InvalidDocument`` naming the JSON path and the reason.
-``save_records`` writes records (idempotent upserts keyed on the official petition id).
+with ``type`` ``petition`` or ``archived-petition`` (which names its ``parliament``), in
+today's field names or those of 2015 (``open_at``).
+
+``read_document`` turns a file's bytes (plain or gzip) into JSON, ``parse_document``
+validates a document and returns plain ``PetitionRecord`` objects, or raises
+``InvalidDocument`` naming the position or JSON path and the reason. ``Importer`` writes
+records in batches (idempotent upserts keyed on the official petition id); ``save_record``
+writes one.
+
+Nothing in a document is dropped: what the archive does not model is kept in
+``Petition.extra``, with the form the document was written in (its keys, which empty
+texts were null, timestamps written in another form), so that ``petitions.exporters``
+gives the same document back:
+
+- unmodelled attributes, as given, under their own names;
+- ``_form``: per kind of document (``detail`` or ``list``), the form it was written in;
+- ``_more``: unmodelled values inside modelled objects (the response, the debate, a
+  breakdown row...), and the parliament block where it differs from ours;
+- ``_breakdowns``: a digest of each breakdown, so that importing it again changes nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import hashlib
+import json
+import os
+import sys
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
-from django.db import transaction
-from django.utils.dateparse import parse_date, parse_datetime
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 
 from petitions.models import (
     ConstituencySignatures,
@@ -29,14 +56,19 @@ from petitions.models import (
     RegionSignatures,
     Topic,
 )
-from responses.models import DebateOutcome, GovernmentResponse
+from responses.models import (
+    DETAILS_MAX_LENGTH,
+    SUMMARY_MAX_LENGTH,
+    DebateOutcome,
+    GovernmentResponse,
+)
 
 TIMESTAMP_FIELDS = [
     "created_at",
     "updated_at",
+    "rejected_at",
     "opened_at",
     "closed_at",
-    "rejected_at",
     "moderation_threshold_reached_at",
     "response_threshold_reached_at",
     "government_response_at",
@@ -46,6 +78,70 @@ TIMESTAMP_FIELDS = [
 # Early (2015) field names of the public API, and the names we keep them under.
 ALIASES = {"open_at": "opened_at"}
 TEXT_FIELDS = ["action", "background", "additional_details", "committee_note", "creator_name"]
+TYPES = {"petition": "current", "archived-petition": "archived"}
+MAX_COUNT = 2**31 - 1
+MAX_PENDING_ROWS = 50_000  # breakdown rows held before a batch is written
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST_YEAR = 2100
+
+
+def _max_length(model, name) -> int:
+    return model._meta.get_field(name).max_length
+
+
+@dataclass(frozen=True)
+class BreakdownKind:
+    """One of the three breakdowns: its attribute, model, key column and row columns."""
+
+    attribute: str
+    model: type
+    key: str
+    columns: tuple[str, ...]  # in the public site's order; `name`, key and count required
+    optional: tuple[str, ...] = ()  # text columns that may be null
+
+    @property
+    def key_index(self) -> int:
+        return self.columns.index(self.key)
+
+
+BREAKDOWNS = [
+    BreakdownKind(
+        "signatures_by_country",
+        CountrySignatures,
+        key="name",
+        columns=("name", "code", "signature_count"),
+        optional=("code",),
+    ),
+    BreakdownKind(
+        "signatures_by_constituency",
+        ConstituencySignatures,
+        key="ons_code",
+        columns=("name", "ons_code", "mp", "signature_count"),
+        optional=("mp",),
+    ),
+    BreakdownKind(
+        "signatures_by_region",
+        RegionSignatures,
+        key="ons_code",
+        columns=("name", "ons_code", "signature_count"),
+    ),
+]
+BREAKDOWN_BY_ATTRIBUTE = {kind.attribute: kind for kind in BREAKDOWNS}
+
+RESPONSE_TEXTS = {"summary": SUMMARY_MAX_LENGTH, "details": DETAILS_MAX_LENGTH}
+DEBATE_URLS = ["transcript_url", "video_url", "debate_pack_url"]
+KNOWN_RESPONSE = {"responded_on", "summary", "details", "created_at", "updated_at"}
+KNOWN_DEBATE = {"debated_on", "overview", *DEBATE_URLS}
+KNOWN_REJECTION = {"code", "details"}
+KNOWN_DEPARTMENT = {"acronym", "name", "url"}
+PARLIAMENT_KEYS = [
+    "period",
+    "government",
+    "dissolution_at",
+    "response_threshold",
+    "debate_threshold",
+]
+
 KNOWN_ATTRIBUTES = {
     *TIMESTAMP_FIELDS,
     *ALIASES,
@@ -59,13 +155,10 @@ KNOWN_ATTRIBUTES = {
     "departments",
     "topics",
     "other_parliamentary_business",
-    "signatures_by_constituency",
-    "signatures_by_country",
-    "signatures_by_region",
     "parliament",
+    *BREAKDOWN_BY_ATTRIBUTE,
 }
-EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-LATEST_YEAR = 2100
+KNOWN_DATA = {"type", "id", "links", "attributes", "parliament"}
 
 
 class InvalidDocument(ValueError):
@@ -79,233 +172,540 @@ class InvalidDocument(ValueError):
 
 @dataclass
 class PetitionRecord:
-    """One petition, validated, as plain values ready to be written."""
+    """One petition, validated, as plain values ready to be written.
+
+    Only what the document carried is set: a missing key (``None`` here, or absent from
+    ``fields``) leaves what the archive already holds untouched.
+    """
 
     id: int
+    kind: str  # "detail" (a petition's own document) or "list" (an item of a list page)
+    type: str  # "petition" or "archived-petition"
     fields: dict[str, Any]
     rejection: dict[str, Any] | None = None
     government_response: dict[str, Any] | None = None
     debate: dict[str, Any] | None = None
     departments: list[dict[str, str]] | None = None
-    topics: list[Any] | None = None
+    topics: list[str] | None = None
     parliament: dict[str, Any] | None = None
-    constituencies: list[dict[str, Any]] | None = None
-    countries: list[dict[str, Any]] | None = None
-    regions: list[dict[str, Any]] | None = None
+    breakdowns: dict[str, list[tuple]] = field(default_factory=dict)
+    # Which of rejection, government_response and debate the document carried (maybe null).
+    carried: set[str] = field(default_factory=set)
     extra: dict[str, Any] = field(default_factory=dict)
+    more: dict[str, Any] = field(default_factory=dict)
+    shape: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def updated_at(self) -> dt.datetime:
+        return self.fields["updated_at"]
+
+
+# --- Reading -------------------------------------------------------------------------
+
+
+def read_document(raw: bytes) -> Any:
+    """The JSON in `raw` (plain or gzip-compressed); raises InvalidDocument with a position."""
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as error:
+            raise InvalidDocument("gzip", f"not a readable gzip file ({error})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidDocument(f"byte {error.start}", "not UTF-8 text") from None
+    if not text.strip():
+        raise InvalidDocument("line 1", "empty file: expected a JSON document")
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        reason = error.msg
+        if error.pos >= len(text.rstrip()) or reason.startswith("Unterminated string"):
+            reason = f"{reason} (the file ends too early: truncated?)"
+        raise InvalidDocument(f"line {error.lineno}, column {error.colno}", reason) from None
+    except ValueError as error:
+        raise InvalidDocument("JSON", str(error)) from None
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def find_sources(paths: Iterable[str]) -> Iterator[str]:
+    """Each file to read: files as given, directories' *.json(.gz) files recursively, `-`."""
+    for given in paths:
+        if given == "-":
+            yield given
+        elif os.path.isdir(given):
+            for root, dirs, files in os.walk(given):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith(".") and name.endswith((".json", ".json.gz")):
+                        yield os.path.join(root, name)
+        else:
+            yield given
+
+
+def read_source(source: str) -> Any:
+    """The JSON document of one source (a file path or `-`); raises InvalidDocument."""
+    if source == "-":
+        return read_document(sys.stdin.buffer.read())
+    try:
+        raw = Path(source).read_bytes()
+    except FileNotFoundError:
+        raise InvalidDocument("file", "no such file or directory") from None
+    except OSError as error:
+        raise InvalidDocument("file", error.strerror or str(error)) from None
+    return read_document(raw)
+
+
+def source_label(source: str) -> str:
+    return "<stdin>" if source == "-" else source
+
+
+# --- Parsing -------------------------------------------------------------------------
 
 
 def parse_document(document: Any, path: str = "$") -> list[PetitionRecord]:
     """Every petition in a document, validated; raises InvalidDocument."""
     if not isinstance(document, dict):
-        raise InvalidDocument(path, "expected a JSON object")
+        raise InvalidDocument(path, f"expected a JSON object, got {_kind(document)}")
     if "attributes" in document:
-        return [parse_petition(document, path)]
+        return [parse_petition(document, path, kind="detail")]
     if "data" not in document:
         raise InvalidDocument(path, "no 'data' and no 'attributes': not a petition document")
     data = document["data"]
     if isinstance(data, list):
-        return [parse_petition(item, f"{path}.data[{i}]") for i, item in enumerate(data)]
-    return [parse_petition(data, f"{path}.data")]
+        return [
+            parse_petition(item, f"{path}.data[{i}]", kind="list") for i, item in enumerate(data)
+        ]
+    record = parse_petition(data, f"{path}.data", kind="detail")
+    envelope = {k: v for k, v in document.items() if k not in ("links", "data")}
+    if envelope:
+        record.more["document"] = envelope
+    record.shape["document"] = list(document)
+    return [record]
 
 
-def parse_petition(item: Any, path: str) -> PetitionRecord:
+def parse_petition(item: Any, path: str, kind: str = "detail") -> PetitionRecord:
     if not isinstance(item, dict):
-        raise InvalidDocument(path, "expected a petition object")
-    kind = item.get("type")
-    if kind not in ("petition", "archived-petition"):
-        raise InvalidDocument(f"{path}.type", f"unknown type {kind!r}")
+        raise InvalidDocument(path, f"expected a petition object, got {_kind(item)}")
+    type_ = item.get("type")
+    if type_ not in TYPES:
+        raise InvalidDocument(f"{path}.type", f"unknown type {type_!r}")
     petition_id = item.get("id")
-    if isinstance(petition_id, bool) or not isinstance(petition_id, int) or petition_id <= 0:
+    if type(petition_id) is not int or not 0 < petition_id <= MAX_COUNT:
         raise InvalidDocument(
             f"{path}.id", f"expected a positive petition number, got {petition_id!r}"
         )
     attributes = item.get("attributes")
     if not isinstance(attributes, dict):
-        raise InvalidDocument(f"{path}.attributes", "expected an object")
-    at = f"{path}.attributes"
+        raise InvalidDocument(f"{path}.attributes", f"expected an object, got {_kind(attributes)}")
+    form = _Form()
+    record = PetitionRecord(id=petition_id, kind=kind, type=type_, fields={})
+    _parse_attributes(record, attributes, f"{path}.attributes", form)
 
-    fields: dict[str, Any] = {}
+    parliament = item.get("parliament", attributes.get("parliament"))
+    if parliament is not None:
+        where = f"{path}.parliament" if "parliament" in item else f"{path}.attributes.parliament"
+        record.parliament = _parse_parliament(parliament, where, form)
+    unknown = {k: v for k, v in item.items() if k not in KNOWN_DATA}
+    if unknown:
+        record.more["data"] = unknown
+    record.shape.update(form.as_shape(type_, item, attributes))
+    return record
+
+
+class _Form:
+    """How a document wrote what the archive keeps as plain values."""
+
+    def __init__(self):
+        self.null: list[str] = []
+        self.text: dict[str, str] = {}
+        self.nested: dict[str, list[str]] = {}
+        self.rows: dict[str, list[str]] = {}
+        self.order: dict[str, list[str]] = {}
+
+    def as_shape(self, type_, item, attributes) -> dict:
+        shape = {"type": type_, "data": list(item), "attributes": list(attributes)}
+        for name in ("null", "text", "nested", "rows", "order"):
+            if value := getattr(self, name):
+                shape[name] = value
+        return shape
+
+
+def _parse_attributes(record: PetitionRecord, attributes: dict, at: str, form: _Form) -> None:
+    fields = record.fields
     for name in TEXT_FIELDS:
-        fields[name] = _text(attributes.get(name), f"{at}.{name}")
-    if not fields["action"]:
+        if name in attributes:
+            fields[name] = _text(attributes[name], f"{at}.{name}", name, form, Petition)
+    if not fields.get("action"):
         raise InvalidDocument(f"{at}.action", "missing: every petition has an action")
-    if len(fields["action"]) > 255:
-        raise InvalidDocument(f"{at}.action", "longer than 255 characters")
 
     state = attributes.get("state")
     if state not in PetitionState.values:
-        raise InvalidDocument(f"{at}.state", f"unknown state {state!r}")
+        problem = "missing" if state is None else f"unknown state {state!r}"
+        raise InvalidDocument(f"{at}.state", problem)
     fields["state"] = state
     fields["signature_count"] = _count(attributes.get("signature_count"), f"{at}.signature_count")
 
-    for source, target in [(name, name) for name in TIMESTAMP_FIELDS] + list(ALIASES.items()):
-        if source in attributes:
-            fields[target] = _timestamp(attributes[source], f"{at}.{source}")
-    if "created_at" not in fields or fields["created_at"] is None:
+    for name in TIMESTAMP_FIELDS:
+        if name in attributes:
+            fields[name] = _timestamp(attributes[name], f"{at}.{name}", name, form)
+    for alias, name in ALIASES.items():
+        if alias in attributes:
+            if name in attributes:
+                raise InvalidDocument(f"{at}.{alias}", f"given twice, as {alias} and {name}")
+            fields[name] = _timestamp(attributes[alias], f"{at}.{alias}", alias, form)
+    if fields.get("created_at") is None:
         raise InvalidDocument(f"{at}.created_at", "missing: every petition has a creation time")
     if fields.get("updated_at") is None:
         fields["updated_at"] = fields["created_at"]
     opened, closed = fields.get("opened_at"), fields.get("closed_at")
     if opened and closed and closed < opened:
         raise InvalidDocument(f"{at}.closed_at", "closes before it opened")
-    fields["scheduled_debate_date"] = _date(
-        attributes.get("scheduled_debate_date"), f"{at}.scheduled_debate_date"
-    )
+    if "scheduled_debate_date" in attributes:
+        fields["scheduled_debate_date"] = _date(
+            attributes["scheduled_debate_date"],
+            f"{at}.scheduled_debate_date",
+            "scheduled_debate_date",
+            form,
+        )
 
-    record = PetitionRecord(id=petition_id, fields=fields)
     record.extra = {k: v for k, v in attributes.items() if k not in KNOWN_ATTRIBUTES}
-    for alias in ALIASES:
-        if alias in attributes:
-            record.extra.setdefault("_aliases", []).append(alias)
 
-    rejection = attributes.get("rejection")
-    if rejection is not None:
-        rejection = _object(rejection, f"{at}.rejection")
-        record.rejection = {
-            "code": _text(rejection.get("code"), f"{at}.rejection.code"),
-            "details": _text(rejection.get("details"), f"{at}.rejection.details"),
-        }
-
-    response = attributes.get("government_response")
-    if response is not None:
-        response = _object(response, f"{at}.government_response")
-        rp = f"{at}.government_response"
-        record.government_response = {
-            "responded_on": _date(response.get("responded_on"), f"{rp}.responded_on"),
-            "summary": _text(response.get("summary"), f"{rp}.summary"),
-            "details": _text(response.get("details"), f"{rp}.details"),
-            "created_at": _timestamp(response.get("created_at"), f"{rp}.created_at"),
-            "updated_at": _timestamp(response.get("updated_at"), f"{rp}.updated_at"),
-        }
-        if record.government_response["responded_on"] is None:
-            stamp = fields.get("government_response_at") or record.government_response["created_at"]
-            if stamp is None:
-                raise InvalidDocument(f"{rp}.responded_on", "missing: when was the response given?")
-            record.government_response["responded_on"] = stamp.date()
-
-    debate = attributes.get("debate")
-    if debate is not None:
-        debate = _object(debate, f"{at}.debate")
-        dp = f"{at}.debate"
-        debated_on = _date(debate.get("debated_on"), f"{dp}.debated_on")
-        record.debate = {
-            "debated": debated_on is not None,
-            "debated_on": debated_on,
-            "overview": _text(debate.get("overview"), f"{dp}.overview"),
-            "transcript_url": _text(debate.get("transcript_url"), f"{dp}.transcript_url"),
-            "video_url": _text(debate.get("video_url"), f"{dp}.video_url"),
-            "debate_pack_url": _text(debate.get("debate_pack_url"), f"{dp}.debate_pack_url"),
-        }
-
+    if "rejection" in attributes:
+        record.carried.add("rejection")
+        record.rejection = _parse_rejection(
+            attributes["rejection"], f"{at}.rejection", record, form
+        )
+        rejection = record.rejection or {"code": "", "details": ""}
+        fields["rejection_code"] = rejection["code"]
+        fields["rejection_details"] = rejection["details"]
+    if "government_response" in attributes:
+        record.carried.add("government_response")
+        record.government_response = _parse_response(
+            attributes["government_response"], f"{at}.government_response", record, form
+        )
+    if "debate" in attributes:
+        record.carried.add("debate")
+        record.debate = _parse_debate(attributes["debate"], f"{at}.debate", record, form)
     if "departments" in attributes:
-        record.departments = [
-            {
-                "acronym": _text(d.get("acronym"), f"{at}.departments[{i}].acronym"),
-                "name": _required_text(d.get("name"), f"{at}.departments[{i}].name"),
-                "url": _text(d.get("url"), f"{at}.departments[{i}].url"),
-            }
-            for i, d in enumerate(_objects(attributes["departments"], f"{at}.departments"))
-        ]
+        record.departments = _parse_departments(
+            attributes["departments"], f"{at}.departments", record, form
+        )
     if "topics" in attributes:
-        topics = attributes["topics"]
-        if not isinstance(topics, list):
-            raise InvalidDocument(f"{at}.topics", "expected a list")
-        record.topics = topics
+        record.topics = _parse_topics(attributes["topics"], f"{at}.topics", form)
     if "other_parliamentary_business" in attributes:
         business = attributes["other_parliamentary_business"]
         if not isinstance(business, list):
-            raise InvalidDocument(f"{at}.other_parliamentary_business", "expected a list")
+            raise InvalidDocument(
+                f"{at}.other_parliamentary_business", f"expected a list, got {_kind(business)}"
+            )
         fields["other_parliamentary_business"] = business
-
-    if "parliament" in attributes and attributes["parliament"] is not None:
-        record.parliament = _object(attributes["parliament"], f"{at}.parliament")
-        if not isinstance(record.parliament.get("period"), str):
-            raise InvalidDocument(f"{at}.parliament.period", "expected text such as 2017-2019")
-
-    record.constituencies = _breakdown(
-        attributes, "signatures_by_constituency", "ons_code", at, extra=("mp",)
-    )
-    record.countries = _breakdown(attributes, "signatures_by_country", "name", at, extra=("code",))
-    record.regions = _breakdown(attributes, "signatures_by_region", "ons_code", at)
-    return record
+    for kind in BREAKDOWNS:
+        if kind.attribute not in attributes:
+            continue
+        if attributes[kind.attribute] is None:
+            form.null.append(kind.attribute)  # no breakdown given: keep what we hold
+            continue
+        record.breakdowns[kind.attribute] = _parse_rows(
+            kind, attributes[kind.attribute], f"{at}.{kind.attribute}", record, form
+        )
 
 
-def _breakdown(attributes, name, key, at, extra=()):
-    if name not in attributes or attributes[name] is None:
+def _parse_rejection(value, path, record, form) -> dict | None:
+    if value is None:
         return None
-    rows, seen = [], set()
-    for i, row in enumerate(_objects(attributes[name], f"{at}.{name}")):
-        here = f"{at}.{name}[{i}]"
-        code = _required_text(row.get(key), f"{here}.{key}")
-        if code in seen:
-            raise InvalidDocument(f"{here}.{key}", f"{code} appears twice")
-        seen.add(code)
-        parsed = {
-            key: code,
-            "name": _required_text(row.get("name"), f"{here}.name"),
-            "signature_count": _count(row.get("signature_count"), f"{here}.signature_count"),
-        }
-        for column in extra:
-            parsed[column] = _text(row.get(column), f"{here}.{column}") or None
-        rows.append(parsed)
+    value = _object(value, path)
+    form.nested["rejection"] = list(value)
+    record.more["rejection"] = {k: v for k, v in value.items() if k not in KNOWN_REJECTION}
+    code = _text(value.get("code"), f"{path}.code", "rejection.code", form)
+    if len(code) > _max_length(Petition, "rejection_code"):
+        raise InvalidDocument(f"{path}.code", "longer than 50 characters")
+    return {
+        "code": code,
+        "details": _text(value.get("details"), f"{path}.details", "rejection.details", form),
+    }
+
+
+def _parse_response(value, path, record, form) -> dict | None:
+    if value is None:
+        return None
+    value = _object(value, path)
+    form.nested["government_response"] = list(value)
+    record.more["government_response"] = {k: v for k, v in value.items() if k not in KNOWN_RESPONSE}
+    response = {
+        name: _text(value.get(name), f"{path}.{name}", f"government_response.{name}", form)
+        for name in RESPONSE_TEXTS
+    }
+    for name, limit in RESPONSE_TEXTS.items():
+        if len(response[name]) > limit:
+            raise InvalidDocument(
+                f"{path}.{name}", f"longer than the archive keeps ({limit:,} characters)"
+            )
+    for name in ("created_at", "updated_at"):
+        response[name] = _timestamp(
+            value.get(name), f"{path}.{name}", f"government_response.{name}", form
+        )
+        if response[name] is None:
+            form.null.append(f"government_response.{name}")
+    responded_on = _date(
+        value.get("responded_on"), f"{path}.responded_on", "government_response.responded_on", form
+    )
+    if responded_on is None:
+        if "responded_on" in value:
+            form.null.append("government_response.responded_on")
+        stamp = record.fields.get("government_response_at") or response["created_at"]
+        if stamp is None:
+            raise InvalidDocument(f"{path}.responded_on", "missing: when was the response given?")
+        responded_on = timezone.localdate(stamp, dt.UTC)
+    response["responded_on"] = responded_on
+    return response
+
+
+def _parse_debate(value, path, record, form) -> dict | None:
+    if value is None:
+        return None
+    value = _object(value, path)
+    form.nested["debate"] = list(value)
+    record.more["debate"] = {k: v for k, v in value.items() if k not in KNOWN_DEBATE}
+    debated_on = _date(value.get("debated_on"), f"{path}.debated_on", "debate.debated_on", form)
+    debate = {
+        "debated": debated_on is not None,
+        "debated_on": debated_on,
+        "overview": _text(value.get("overview"), f"{path}.overview", "debate.overview", form),
+    }
+    for name in DEBATE_URLS:
+        debate[name] = _text(
+            value.get(name), f"{path}.{name}", f"debate.{name}", form, DebateOutcome
+        )
+    return debate
+
+
+def _parse_departments(value, path, record, form) -> list[dict]:
+    departments, more = [], {}
+    for i, item in enumerate(_objects(value, path)):
+        here = f"{path}[{i}]"
+        name = _required_text(item.get("name"), f"{here}.name", Department, "name")
+        department = {"name": name}
+        for column in ("acronym", "url"):
+            department[column] = _text(
+                item.get(column),
+                f"{here}.{column}",
+                f"departments.{name}.{column}",
+                form,
+                Department,
+            )
+        if unknown := {k: v for k, v in item.items() if k not in KNOWN_DEPARTMENT}:
+            more[name] = unknown
+        departments.append(department)
+    if more:
+        record.more["departments"] = more
+    form.order["departments"] = [d["name"] for d in departments]
+    return departments
+
+
+def _parse_topics(value, path, form) -> list[str]:
+    if not isinstance(value, list):
+        raise InvalidDocument(path, f"expected a list, got {_kind(value)}")
+    codes = []
+    for i, item in enumerate(value):
+        if isinstance(item, dict):  # {"code": ..., "name": ...}
+            form.nested["topics"] = ["code", "name"]
+            item = item.get("code")
+        codes.append(_required_text(item, f"{path}[{i}]", Topic, "code"))
+    form.order["topics"] = codes
+    return codes
+
+
+def _parse_rows(kind: BreakdownKind, value, path, record, form) -> list[tuple]:
+    """The rows of a breakdown as tuples in `kind.columns` order.
+
+    A breakdown has up to 650 rows a file, so the usual case is checked column by column
+    over all rows at once; any doubt, and the rows are checked one by one, which finds
+    the first bad row and says what is wrong with it.
+    """
+    if not isinstance(value, list):
+        raise InvalidDocument(path, f"expected a list, got {_kind(value)}")
+    rows = _rows_at_once(kind, value)
+    if rows is None:
+        rows = _rows_one_by_one(kind, value, path, record)
+    # In key order: the digest ignores the order of the file, and the index takes them faster.
+    rows.sort(key=itemgetter(kind.key_index))
+    if value:
+        form.rows[kind.attribute] = list(value[0])
     return rows
+
+
+def _rows_at_once(kind: BreakdownKind, value: list) -> list[tuple] | None:
+    """The rows if every one is plainly right (all columns, no others), else None."""
+    width = len(kind.columns)
+    if not all(type(row) is dict and len(row) == width for row in value):
+        return None
+    try:
+        columns = [[row[column] for row in value] for column in kind.columns]
+    except KeyError:
+        return None
+    for column, cells in zip(kind.columns, columns, strict=True):
+        if column == "signature_count":
+            if not all(type(cell) is int for cell in cells):
+                return None
+            if cells and (min(cells) < 0 or max(cells) > MAX_COUNT):
+                return None
+            continue
+        texts = [cell for cell in cells if cell is not None] if column in kind.optional else cells
+        if not all(type(cell) is str for cell in texts):
+            return None
+        lengths = list(map(len, texts))
+        limit = _max_length(kind.model, column)
+        if lengths and (
+            max(lengths) > limit or (column not in kind.optional and min(lengths) == 0)
+        ):
+            return None
+    keys = columns[kind.key_index]
+    if len(set(keys)) != len(keys):
+        return None
+    return list(zip(*columns, strict=True))
+
+
+def _rows_one_by_one(kind: BreakdownKind, value: list, path, record) -> list[tuple]:
+    columns, optional, key = kind.columns, kind.optional, kind.key
+    limits = {c: _max_length(kind.model, c) for c in columns if c != "signature_count"}
+    known = set(columns)
+    rows, seen, more = [], set(), {}
+    for i, row in enumerate(value):
+        if type(row) is not dict:
+            raise InvalidDocument(f"{path}[{i}]", f"expected an object, got {_kind(row)}")
+        values = []
+        for column in columns:
+            cell = row.get(column)
+            if column == "signature_count":
+                if type(cell) is not int or not 0 <= cell <= MAX_COUNT:
+                    raise InvalidDocument(f"{path}[{i}].signature_count", _count_problem(cell))
+            elif type(cell) is str:
+                if len(cell) > limits[column]:
+                    raise InvalidDocument(
+                        f"{path}[{i}].{column}", f"longer than {limits[column]} characters"
+                    )
+                if not cell and column not in optional:
+                    raise InvalidDocument(f"{path}[{i}].{column}", "missing")
+            elif cell is not None or column not in optional:
+                raise InvalidDocument(f"{path}[{i}].{column}", _text_problem(cell))
+            values.append(cell)
+        code = row[key]
+        if code in seen:
+            raise InvalidDocument(f"{path}[{i}].{key}", f"{code} appears twice")
+        seen.add(code)
+        if unknown := {k: v for k, v in row.items() if k not in known}:
+            more[code] = unknown
+        rows.append(tuple(values))
+    if more:
+        record.more[kind.attribute] = more
+    return rows
+
+
+def _parse_parliament(value, path, form) -> dict:
+    value = _object(value, path)
+    period = value.get("period")
+    if not isinstance(period, str) or not period:
+        raise InvalidDocument(f"{path}.period", "expected text such as 2017-2019")
+    form.nested["parliament"] = list(value)
+    return value
+
+
+def _kind(value) -> str:
+    names = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}
+    return names.get(type(value), "a number")
 
 
 def _object(value, path) -> dict:
     if not isinstance(value, dict):
-        raise InvalidDocument(path, f"expected an object, got {type(value).__name__}")
+        raise InvalidDocument(path, f"expected an object, got {_kind(value)}")
     return value
 
 
 def _objects(value, path) -> list[dict]:
     if not isinstance(value, list):
-        raise InvalidDocument(path, f"expected a list, got {type(value).__name__}")
+        raise InvalidDocument(path, f"expected a list, got {_kind(value)}")
     for i, item in enumerate(value):
         _object(item, f"{path}[{i}]")
     return value
 
 
-def _text(value, path) -> str:
+def _text_problem(value) -> str:
+    return "missing" if value is None else f"expected text, got {_kind(value)}"
+
+
+def _text(value, path, name=None, form=None, model=None) -> str:
+    """A text; null becomes "" and is remembered (as `name`) so that export gives null back."""
     if value is None:
+        if form is not None and name:
+            form.null.append(name)
         return ""
     if not isinstance(value, str):
-        raise InvalidDocument(path, f"expected text, got {type(value).__name__}")
+        raise InvalidDocument(path, _text_problem(value))
+    if model is not None:
+        limit = _max_length(model, name.rsplit(".", 1)[-1])
+        if limit and len(value) > limit:
+            raise InvalidDocument(path, f"longer than {limit} characters")
     return value
 
 
-def _required_text(value, path) -> str:
-    text = _text(value, path)
-    if not text:
-        raise InvalidDocument(path, "missing")
-    return text
+def _required_text(value, path, model=None, column=None) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidDocument(path, _text_problem(value) if value != "" else "missing")
+    if model is not None and len(value) > _max_length(model, column):
+        raise InvalidDocument(path, f"longer than {_max_length(model, column)} characters")
+    return value
+
+
+def _count_problem(value) -> str:
+    if value is None:
+        return "missing"
+    if type(value) is int:
+        if value < 0:
+            return f"a count cannot be negative ({value})"
+        return f"an absurd count ({value})"
+    return f"expected a whole number, got {value!r}"
 
 
 def _count(value, path) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidDocument(path, f"expected a whole number, got {value!r}")
-    if value < 0:
-        raise InvalidDocument(path, f"a count cannot be negative ({value})")
+    if type(value) is not int or not 0 <= value <= MAX_COUNT:
+        raise InvalidDocument(path, _count_problem(value))
     return value
 
 
-def _timestamp(value, path) -> dt.datetime | None:
+def format_timestamp(moment: dt.datetime) -> str:
+    """The public site's form: UTC with milliseconds, as 2018-11-30T16:25:04.532Z."""
+    moment = moment.astimezone(dt.UTC)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
+
+
+def parse_timestamp(value: str) -> dt.datetime | None:
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _timestamp(value, path, name=None, form=None) -> dt.datetime | None:
     if value is None:
         return None
     if not isinstance(value, str):
         raise InvalidDocument(path, f"expected a timestamp, got {value!r}")
-    try:
-        moment = parse_datetime(value)
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
+    moment = parse_timestamp(value)
+    if moment is None:
         raise InvalidDocument(path, f"not an ISO 8601 timestamp with a time zone: {value!r}")
     if moment < EARLIEST or moment.year > LATEST_YEAR:
         raise InvalidDocument(path, f"an absurd date: {value!r}")
+    if form is not None and format_timestamp(moment) != value:
+        form.text[name] = value
     return moment
 
 
-def _date(value, path) -> dt.date | None:
+def _date(value, path, name=None, form=None) -> dt.date | None:
     if value is None:
         return None
     if not isinstance(value, str):
@@ -318,71 +718,367 @@ def _date(value, path) -> dt.date | None:
         raise InvalidDocument(path, f"not a date (YYYY-MM-DD): {value!r}")
     if day.year < EARLIEST.year or day.year > LATEST_YEAR:
         raise InvalidDocument(path, f"an absurd date: {value!r}")
+    if form is not None and day.isoformat() != value:
+        form.text[name] = value
     return day
 
 
-def parliament_for(record: PetitionRecord) -> Parliament:
-    """The parliament the file names, or else the one sitting when the petition was made."""
-    if record.parliament:
-        period = record.parliament["period"]
-        found = Parliament.objects.filter(period=period).first()
-        if found:
-            return found
-        raise InvalidDocument(
-            f"petition {record.id}.parliament.period", f"unknown parliament {period!r}"
-        )
-    moment = record.fields.get("opened_at") or record.fields["created_at"]
-    found = Parliament.objects.containing(moment)
-    if found is None:
-        raise InvalidDocument(
-            f"petition {record.id}", f"no parliament was sitting on {moment:%Y-%m-%d}"
-        )
-    return found
+# --- The parliament block ------------------------------------------------------------
 
 
-@transaction.atomic
+def format_parliament_time(moment: dt.datetime | None) -> str | None:
+    """As the public site's archive gives a parliament's dissolution: UK time, milliseconds."""
+    if moment is None:
+        return None
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    offset = local.utcoffset()
+    zone = "Z" if not offset else local.strftime("%z")[:3] + ":" + local.strftime("%z")[3:]
+    return f"{local:%Y-%m-%dT%H:%M:%S}.{local.microsecond // 1000:03d}{zone}"
+
+
+def parliament_block(parliament: Parliament) -> dict[str, Any]:
+    """The `parliament` block of an archived petition, from the archive's facts."""
+    return {
+        "period": parliament.period,
+        "government": parliament.government,
+        "dissolution_at": format_parliament_time(parliament.dissolution_at),
+        "response_threshold": parliament.threshold_for_response,
+        "debate_threshold": parliament.threshold_for_debate,
+    }
+
+
+# --- Writing -------------------------------------------------------------------------
+
+
+def breakdown_digest(rows: list[tuple]) -> str:
+    return hashlib.blake2b(repr(rows).encode(), digest_size=12).hexdigest()
+
+
+PETITION_COLUMNS = [f.attname for f in Petition._meta.concrete_fields]
+RESPONSE_COLUMNS = ["responded_on", "summary", "details", "created_at", "updated_at"]
+DEBATE_COLUMNS = ["debated", "debated_on", "overview", *DEBATE_URLS]
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invalid: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created:,} created, {self.updated:,} updated, "
+            f"{self.unchanged:,} unchanged, {self.invalid:,} invalid"
+        )
+
+
+class Importer:
+    """Writes records in batches: a few bulk queries per batch, whatever its size.
+
+    Call ``add`` for each record (it resolves the parliament and raises InvalidDocument
+    if it can't), then ``flush`` at the end. Run it inside ``transaction.atomic()``.
+    """
+
+    def __init__(self, batch_size: int = 200):
+        if connection.vendor == "postgresql" and connection.in_atomic_block:
+            # Check foreign keys as each batch is written, not all at commit: the same speed,
+            # and PostgreSQL does not queue millions of checks for the end of a long run.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.batch_size = batch_size
+        self.counts = Counts()
+        self.pending: dict[int, PetitionRecord] = {}
+        self.pending_rows = 0
+        self.parliaments = list(Parliament.objects.order_by("opening_at"))
+        self.departments = {d.name: d for d in Department.objects.all()}
+        self.topics = {t.code: t.id for t in Topic.objects.all()}
+
+    # Resolving, before a record is accepted.
+
+    def parliament_for(self, record: PetitionRecord) -> Parliament:
+        """The parliament the document names, or else the one sitting when it was made."""
+        if record.parliament:
+            period = record.parliament["period"]
+            for parliament in self.parliaments:
+                if parliament.period == period:
+                    return parliament
+            raise InvalidDocument(
+                f"petition {record.id}: parliament.period", f"unknown parliament {period!r}"
+            )
+        moment = record.fields.get("opened_at") or record.fields["created_at"]
+        found = None
+        for parliament in self.parliaments:
+            if parliament.opening_at <= moment:
+                found = parliament
+        if found is None:
+            raise InvalidDocument(
+                f"petition {record.id}", f"no parliament was sitting on {moment:%Y-%m-%d}"
+            )
+        return found
+
+    def check(self, record: PetitionRecord) -> None:
+        """Resolve what needs the database; raises InvalidDocument."""
+        parliament = self.parliament_for(record)
+        record.fields["parliament_id"] = parliament.id
+        if record.parliament:
+            ours = parliament_block(parliament)
+            differs = {k: v for k, v in record.parliament.items() if k not in ours or ours[k] != v}
+            record.more["parliament"] = differs
+
+    def add(self, records: list[PetitionRecord], write: bool = True) -> None:
+        """Queue the records of one document (checked first: all or none are queued).
+
+        With `write=False` they are only checked (the run will not be kept anyway).
+        """
+        for record in records:
+            self.check(record)
+        if not write:
+            return
+        for record in records:
+            if record.id in self.pending:
+                self.flush()
+            self.pending[record.id] = record
+            self.pending_rows += sum(len(rows) for rows in record.breakdowns.values())
+        if len(self.pending) >= self.batch_size or self.pending_rows >= MAX_PENDING_ROWS:
+            self.flush()
+
+    # Writing a batch.
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        records, self.pending, self.pending_rows = list(self.pending.values()), {}, 0
+        ids = [record.id for record in records]
+        stored = {
+            row["id"]: row for row in Petition.objects.filter(id__in=ids).values(*PETITION_COLUMNS)
+        }
+        current = _Related(list(stored))
+        batch = _Batch()
+        for record in records:
+            old = stored.get(record.id)
+            if old is not None and record.updated_at < old["updated_at"]:
+                self.counts.unchanged += 1  # an older version than the one we hold
+                continue
+            changed = self._plan(record, old, current, batch)
+            if old is None:
+                self.counts.created += 1
+            elif changed:
+                self.counts.updated += 1
+            else:
+                self.counts.unchanged += 1
+        batch.write()
+
+    def _plan(self, record, old, current: _Related, batch: _Batch) -> bool:
+        """Queue what must change for `record`; True if anything does."""
+        pid = record.id
+        changed = False
+        departments = None
+        if record.departments is not None:
+            departments = [self._department(d, record) for d in record.departments]
+        extra = _merge_extra(old["extra"] if old else {}, record)
+        values = {**record.fields, "extra": extra}
+        if old is None:
+            batch.create.append(Petition(id=pid, **values))
+        else:
+            differs = [name for name, value in values.items() if old.get(name) != value]
+            if differs:
+                batch.update.append(Petition(**{**old, **values}))
+                batch.update_fields.update(differs)
+                changed = True
+
+        if departments is not None:
+            wanted = sorted({d.id for d in departments})
+            if wanted != sorted(current.departments.get(pid, [])):
+                batch.links["departments"][pid] = wanted
+                changed = True
+        if record.topics is not None:
+            wanted = sorted({self._topic(code) for code in record.topics})
+            if wanted != sorted(current.topics.get(pid, [])):
+                batch.links["topics"][pid] = wanted
+                changed = True
+
+        if "government_response" in record.carried:
+            response = record.government_response
+            if response is not None:
+                response = dict(response)
+                if departments:
+                    response["department_id"] = departments[0].id
+            changed |= batch.one_to_one(
+                GovernmentResponse, pid, response, current.responses.get(pid)
+            )
+        if "debate" in record.carried:
+            changed |= batch.one_to_one(DebateOutcome, pid, record.debate, current.debates.get(pid))
+
+        old_digests = (old["extra"] if old else {}).get("_breakdowns", {})
+        for attribute, rows in record.breakdowns.items():
+            if old is None or old_digests.get(attribute) != extra["_breakdowns"][attribute]:
+                batch.rows[attribute][pid] = rows
+                changed = True
+        return changed
+
+    def _department(self, given: dict, record: PetitionRecord) -> Department:
+        department = self.departments.get(given["name"])
+        if department is None:
+            department = Department.objects.create(**given)
+            self.departments[department.name] = department
+        elif (department.acronym, department.url) != (given["acronym"], given["url"]):
+            # Another document named it differently: keep this petition's words.
+            more = record.more.setdefault("departments", {})
+            more.setdefault(department.name, {}).update(
+                {k: given[k] for k in ("acronym", "url") if getattr(department, k) != given[k]}
+            )
+        return department
+
+    def _topic(self, code: str) -> int:
+        if code not in self.topics:
+            self.topics[code] = Topic.objects.create(code=code, name=code).id
+        return self.topics[code]
+
+
+def _merge_extra(old: dict, record: PetitionRecord) -> dict:
+    """The petition's `extra` once `record` is applied: its form replaces that of its kind."""
+    extra = {k: v for k, v in old.items() if not k.startswith("_")}
+    extra.update(record.extra)
+    form = dict(old.get("_form", {}))
+    form[record.kind] = record.shape
+    extra["_form"] = form
+    more = dict(old.get("_more", {}))
+    carried = record.carried | set(record.breakdowns) | {"data", "parliament"}
+    if record.kind == "detail":
+        carried.add("document")
+    if record.departments is not None:
+        carried.add("departments")
+    for section in carried:
+        if record.more.get(section):
+            more[section] = record.more[section]
+        else:
+            more.pop(section, None)
+    if more:
+        extra["_more"] = more
+    digests = dict(old.get("_breakdowns", {}))
+    for attribute, rows in record.breakdowns.items():
+        digests[attribute] = breakdown_digest(rows)
+    if digests:
+        extra["_breakdowns"] = digests
+    return extra
+
+
+class _Related:
+    """What the archive holds beside the stored petitions of a batch."""
+
+    def __init__(self, ids: list[int]):
+        self.responses = self._one(GovernmentResponse, ids, [*RESPONSE_COLUMNS, "department_id"])
+        self.debates = self._one(DebateOutcome, ids, DEBATE_COLUMNS)
+        self.departments = self._many(Petition.departments.through, ids, "department_id")
+        self.topics = self._many(Petition.topics.through, ids, "topic_id")
+
+    @staticmethod
+    def _one(model, ids, columns) -> dict[int, dict]:
+        if not ids:
+            return {}
+        rows = model.objects.filter(petition_id__in=ids).values("petition_id", *columns)
+        return {row.pop("petition_id"): row for row in rows}
+
+    @staticmethod
+    def _many(through, ids, column) -> dict[int, list[int]]:
+        found = defaultdict(list)
+        if ids:
+            for pid, other in through.objects.filter(petition_id__in=ids).values_list(
+                "petition_id", column
+            ):
+                found[pid].append(other)
+        return found
+
+
+class _Batch:
+    """The writes a batch needs, done with a handful of bulk queries."""
+
+    def __init__(self):
+        self.create: list[Petition] = []
+        self.update: list[Petition] = []
+        self.update_fields: set[str] = set()
+        self.links: dict[str, dict[int, list[int]]] = {"departments": {}, "topics": {}}
+        self.one: dict[type, dict[str, Any]] = defaultdict(
+            lambda: {"delete": [], "create": [], "update": [], "fields": set()}
+        )
+        self.rows: dict[str, dict[int, list[tuple]]] = defaultdict(dict)
+
+    def one_to_one(self, model, pid, wanted: dict | None, stored: dict | None) -> bool:
+        plan = self.one[model]
+        if wanted is None:
+            if stored is None:
+                return False
+            plan["delete"].append(pid)
+            return True
+        # A value the document left out (a response's timestamps in 2015) keeps what we hold.
+        wanted = {k: v for k, v in wanted.items() if v is not None or k == "debated_on"}
+        if stored is None:
+            plan["create"].append(model(petition_id=pid, **wanted))
+            return True
+        differs = [k for k, v in wanted.items() if stored.get(k) != v]
+        if not differs:
+            return False
+        plan["update"].append(model(petition_id=pid, **{**stored, **wanted}))
+        plan["fields"].update(differs)
+        return True
+
+    def write(self) -> None:
+        Petition.objects.bulk_create(self.create)
+        if self.update:
+            Petition.objects.bulk_update(self.update, sorted(self.update_fields))
+        for name, wanted in self.links.items():
+            through = getattr(Petition, name).through
+            column = f"{Petition._meta.get_field(name).m2m_reverse_name()}"
+            through.objects.filter(petition_id__in=list(wanted)).delete()
+            through.objects.bulk_create(
+                through(petition_id=pid, **{column: other})
+                for pid, others in wanted.items()
+                for other in others
+            )
+        for model, plan in self.one.items():
+            if plan["delete"]:
+                model.objects.filter(petition_id__in=plan["delete"]).delete()
+            if plan["update"]:
+                ids = {obj.petition_id for obj in plan["update"]}
+                existing = dict(
+                    model.objects.filter(petition_id__in=ids).values_list("petition_id", "id")
+                )
+                for obj in plan["update"]:
+                    obj.id = existing[obj.petition_id]
+                model.objects.bulk_update(plan["update"], sorted(plan["fields"]))
+            model.objects.bulk_create(plan["create"])
+        created = {petition.id for petition in self.create}
+        for attribute, by_petition in self.rows.items():
+            kind = BREAKDOWN_BY_ATTRIBUTE[attribute]
+            kind.model.objects.filter(petition_id__in=set(by_petition) - created).delete()
+            write_breakdowns(kind, by_petition)
+
+
+def write_breakdowns(kind: BreakdownKind, by_petition: dict[int, list[tuple]]) -> None:
+    """Add the rows of these petitions: COPY on PostgreSQL, one executemany elsewhere."""
+    model = kind.model
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ["petition_id", *kind.columns]
+    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for pid, rows in by_petition.items():
+                    for row in rows:
+                        copy.write_row((pid, *row))
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({placeholders})",
+                [(pid, *row) for pid, rows in by_petition.items() for row in rows],
+            )
+
+
 def save_record(record: PetitionRecord) -> Petition:
     """Create or update one petition and everything that hangs off it."""
-    fields = dict(record.fields)
-    if record.rejection is not None:
-        fields["rejection_code"] = record.rejection["code"]
-        fields["rejection_details"] = record.rejection["details"]
-    fields["parliament"] = parliament_for(record)
-    fields["extra"] = record.extra
-    petition, _ = Petition.objects.update_or_create(id=record.id, defaults=fields)
-
-    departments = []
-    if record.departments is not None:
-        for d in record.departments:
-            department, _ = Department.objects.update_or_create(
-                name=d["name"], defaults={"acronym": d["acronym"], "url": d["url"]}
-            )
-            departments.append(department)
-        petition.departments.set(departments)
-    if record.topics is not None:
-        topics = []
-        for t in record.topics:
-            code = t.get("code") if isinstance(t, dict) else str(t)
-            name = t.get("name", code) if isinstance(t, dict) else str(t)
-            topic, _ = Topic.objects.get_or_create(code=code, defaults={"name": name})
-            topics.append(topic)
-        petition.topics.set(topics)
-
-    if record.government_response is not None:
-        values = {k: v for k, v in record.government_response.items() if v is not None}
-        if departments:
-            values["department"] = departments[0]
-        GovernmentResponse.objects.update_or_create(petition=petition, defaults=values)
-    if record.debate is not None:
-        DebateOutcome.objects.update_or_create(petition=petition, defaults=record.debate)
-
-    for model, rows in [
-        (ConstituencySignatures, record.constituencies),
-        (CountrySignatures, record.countries),
-        (RegionSignatures, record.regions),
-    ]:
-        if rows is None:
-            continue  # a list page carries no breakdowns: keep what a detail file brought
-        model.objects.filter(petition=petition).delete()
-        model.objects.bulk_create(model(petition=petition, **row) for row in rows)
-    return petition
+    with transaction.atomic():
+        importer = Importer()
+        importer.add([record])
+        importer.flush()
+    return Petition.objects.get(id=record.id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from petitions import views
+from petitions import api, views
 
 app_name = "petitions"
 
@@ -8,4 +8,30 @@ urlpatterns = [
     path("petitions/", views.PetitionListView.as_view(), name="list"),
     path("petitions/<int:pk>/", views.PetitionDetailView.as_view(), name="detail"),
     path("petitions/<int:pk>/map/", views.PetitionMapView.as_view(), name="map"),
+]
+
+# The public petitions site's addresses: JSON, CSV and the archive's old links.
+urlpatterns += [
+    path("petitions/<int:pk>.json", api.petition_json, name="json"),
+    path("petitions.json", api.petition_list_json, name="list_json"),
+    path("petitions.csv", api.petition_list_csv, name="list_csv"),
+    path(
+        "archived/petitions/<int:pk>.json",
+        api.petition_json,
+        {"flavour": "archived"},
+        name="archived_json",
+    ),
+    path(
+        "archived/petitions.json",
+        api.petition_list_json,
+        {"flavour": "archived"},
+        name="archived_list_json",
+    ),
+    path(
+        "archived/petitions.csv",
+        api.petition_list_csv,
+        {"flavour": "archived"},
+        name="archived_list_csv",
+    ),
+    path("archived/petitions/<int:pk>", api.archived_petition, name="archived_redirect"),
 ]

@@ -1,0 +1,75 @@
+"""Write every petition as the public petitions site's JSON, one ID.json per petition.
+
+Usage:
+    python manage.py export_petitions DIR [--base-url URL]
+
+Petitions of a dissolved parliament are written as `archived-petition` documents unless
+they were imported as `petition` documents; an imported petition comes back in the form
+it came in. Links point at --base-url (default http://localhost:8000). The petitions are
+read in chunks, so memory stays flat however many there are.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from petitions.exporters import for_export, petition_document
+from petitions.models import Petition
+
+CHUNK_SIZE = 200
+
+
+def flavour_of(petition: Petition) -> str:
+    """The flavour the petition was imported in, or else archived if its parliament is."""
+    form = (petition.extra or {}).get("_form", {})
+    imported = (form.get("detail") or form.get("list") or {}).get("type")
+    if imported:
+        return "archived" if imported == "archived-petition" else "current"
+    return "archived" if petition.parliament.dissolution_at else "current"
+
+
+class Command(BaseCommand):
+    help = "Write one ID.json per petition, in the public petitions site's format."
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory", metavar="DIR")
+        parser.add_argument(
+            "--base-url",
+            default="http://localhost:8000",
+            help="Scheme and host of the links in the documents.",
+        )
+
+    def handle(self, *args, directory, base_url, **options):
+        target = Path(directory)
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CommandError(
+                f"{target}: cannot create the directory ({error.strerror})"
+            ) from None
+        base_url = base_url.rstrip("/")
+        petitions = for_export(Petition.objects.order_by("id"))
+        written = 0
+        bar = tqdm(
+            total=Petition.objects.count(),
+            unit="petition",
+            file=sys.stderr,
+            disable=not self.stdout.isatty(),
+        )
+        with bar:
+            for petition in petitions.iterator(chunk_size=CHUNK_SIZE):
+                document = petition_document(
+                    petition, flavour=flavour_of(petition), base_url=base_url
+                )
+                path = target / f"{petition.id}.json"
+                try:
+                    with path.open("w", encoding="utf-8") as file:
+                        json.dump(document, file, ensure_ascii=False, separators=(",", ":"))
+                except OSError as error:
+                    raise CommandError(f"{path}: cannot write ({error.strerror})") from None
+                written += 1
+                bar.update()
+        self.stdout.write(f"Wrote {written:,} petition{'s' if written != 1 else ''} to {target}.")

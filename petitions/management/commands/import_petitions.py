@@ -1,0 +1,113 @@
+"""Import the public petitions site's JSON documents.
+
+Usage:
+    python manage.py import_petitions PATH [PATH ...] [--skip-invalid] [--batch-size N]
+
+Each PATH is a file (plain or gzip-compressed), a directory (its *.json and *.json.gz
+files, recursively) or `-` for standard input. A file holds one petition's document, a
+bare `data` object or a list page, of type `petition` or `archived-petition`.
+
+Importing the same files again changes nothing; a newer version of a petition (a later
+`updated_at`) replaces the older. Each bad file is reported on one line, "FILE: WHERE:
+REASON", and the command exits non-zero; by default nothing of the run is written.
+With --skip-invalid the valid files are imported all the same.
+"""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, transaction
+from tqdm import tqdm
+
+from petitions.importers import (
+    Importer,
+    InvalidDocument,
+    find_sources,
+    parse_document,
+    read_source,
+    source_label,
+)
+
+
+class RollBack(Exception):
+    """Leave the run's transaction without writing anything."""
+
+
+class Command(BaseCommand):
+    help = "Import petitions from the public petitions site's JSON (files, directories or -)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "paths",
+            nargs="+",
+            metavar="PATH",
+            help="A JSON file (or .json.gz), a directory of them, or - for standard input.",
+        )
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="Import the valid files even if some are invalid (they are still reported).",
+        )
+        parser.add_argument(
+            "--batch-size", type=int, default=200, help="Petitions written per batch."
+        )
+
+    def handle(self, *args, paths, skip_invalid, batch_size, **options):
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        if paths.count("-") > 1:
+            raise CommandError("Standard input (-) can be read only once.")
+        total = sum(1 for _ in find_sources(paths))
+        if not total:
+            raise CommandError(
+                "No petition files found: give .json or .json.gz files, directories "
+                "holding them, or - for standard input."
+            )
+        self.bar = tqdm(total=total, unit="file", file=sys.stderr, disable=not self.stdout.isatty())
+        try:
+            with transaction.atomic():
+                importer = Importer(batch_size=batch_size)
+                self.run(importer, paths, skip_invalid)
+                if importer.counts.invalid and not skip_invalid:
+                    raise RollBack
+        except RollBack:
+            counts = importer.counts
+            raise CommandError(
+                f"{counts.invalid:,} invalid file{'s' if counts.invalid != 1 else ''}: "
+                "nothing was imported (--skip-invalid imports the valid ones)."
+            ) from None
+        except DatabaseError as error:
+            raise CommandError(
+                f"The database refused the import, nothing was written: {error}"
+            ) from None
+        finally:
+            self.bar.close()
+        counts = importer.counts
+        self.stdout.write(f"Petitions: {counts}.")
+        if counts.invalid:
+            raise CommandError(
+                f"{counts.invalid:,} invalid file{'s' if counts.invalid != 1 else ''} "
+                "skipped; the others were imported."
+            )
+
+    def run(self, importer, paths, skip_invalid):
+        writing = True
+        for source in find_sources(paths):
+            label = source_label(source)
+            self.bar.set_postfix_str(label[-40:], refresh=False)
+            try:
+                importer.add(parse_document(read_source(source)), write=writing)
+            except InvalidDocument as problem:
+                importer.counts.invalid += 1
+                self.report(f"{label}: {problem.path}: {problem.reason}")
+                # Without --skip-invalid nothing will be kept: only check the rest.
+                writing = skip_invalid
+            self.bar.update()
+        if writing:
+            importer.flush()
+
+    def report(self, line):
+        if self.bar.disable:
+            self.stderr.write(line)
+        else:
+            self.bar.write(line, file=sys.stderr)

@@ -1,0 +1,320 @@
+"""Benchmark `import_petitions` against PostgreSQL's COPY on a generated collection.
+
+Usage:
+    DATABASE_URL=postgres://... .venv/bin/python scripts/bench_import.py [--documents 10000]
+
+Generates DOCUMENTS detail documents in the public site's format (each with a breakdown
+by 650 constituencies, 20 countries and 12 regions) into a temporary directory, then, in
+a scratch database made beside DATABASE_URL's (test_NAME, dropped at the end, so the
+archive itself is never touched):
+
+1. runs `manage.py import_petitions DIR` in a child process, as a user would, and reports
+   documents per second and the child's peak memory (its getrusage, from os.wait4); a run on a
+   tenth of the files shows whether memory grows with the input;
+2. loads the same rows with COPY (psycopg's copy, after reading each file once with
+   json.loads), first into bare scratch tables with the archive's columns (the baseline),
+   then into scratch tables that also have the archive's indexes and foreign keys (to
+   tell what the schema costs from what the importer costs), and reports documents per
+   second and the importer's speed as a share of each.
+
+Not a test: it takes a few minutes and needs PostgreSQL.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REGIONS = [
+    ("A", "North East"),
+    ("B", "North West"),
+    ("D", "Yorkshire and The Humber"),
+    ("E", "East Midlands"),
+    ("F", "West Midlands"),
+    ("G", "East of England"),
+    ("H", "London"),
+    ("J", "South East"),
+    ("K", "South West"),
+    ("L", "Wales"),
+    ("M", "Scotland"),
+    ("N", "Northern Ireland"),
+]
+
+
+def stamp(moment: dt.datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def generate(directory: Path, count: int, first: int = 401, seed: int = 2019) -> None:
+    """`count` detail documents, FIRST.json onwards, as the public site serves them."""
+    rng = random.Random(seed)
+    constituencies = [
+        (f"E{14000530 + i}", f"Constituency {i}", f"Member {i} MP") for i in range(650)
+    ]
+    countries = [(f"C{i}", f"Country {i}") for i in range(20)]
+    start = dt.datetime(2020, 1, 6, 9, tzinfo=dt.UTC)
+    for n in range(count):
+        created = start + dt.timedelta(minutes=97 * n, milliseconds=rng.randrange(1000))
+        opened = created + dt.timedelta(days=3)
+        rows = [
+            {"name": name, "ons_code": code, "mp": mp, "signature_count": rng.randrange(1, 900)}
+            for code, name, mp in constituencies
+        ]
+        attributes = {
+            "action": f"Generated petition number {n} about something that matters",
+            "background": "A generated petition for benchmarking the importer. " * 3,
+            "additional_details": "",
+            "committee_note": None,
+            "state": "closed",
+            "signature_count": sum(row["signature_count"] for row in rows),
+            "created_at": stamp(created),
+            "updated_at": stamp(opened + dt.timedelta(days=190)),
+            "rejected_at": None,
+            "opened_at": stamp(opened),
+            "closed_at": stamp(opened + dt.timedelta(days=182)),
+            "moderation_threshold_reached_at": stamp(created + dt.timedelta(hours=2)),
+            "response_threshold_reached_at": None,
+            "government_response_at": None,
+            "debate_threshold_reached_at": None,
+            "scheduled_debate_date": None,
+            "debate_outcome_at": None,
+            "creator_name": None,
+            "rejection": None,
+            "government_response": None,
+            "debate": None,
+            "departments": [],
+            "topics": [],
+            "signatures_by_country": [
+                {"name": name, "code": code, "signature_count": rng.randrange(1, 50)}
+                for code, name in countries
+            ],
+            "signatures_by_constituency": rows,
+            "signatures_by_region": [
+                {"name": name, "ons_code": code, "signature_count": rng.randrange(100, 9000)}
+                for code, name in REGIONS
+            ],
+            "other_parliamentary_business": [],
+        }
+        number = first + n
+        document = {
+            "links": {"self": f"https://petition.parliament.uk/petitions/{number}.json"},
+            "data": {"type": "petition", "id": number, "attributes": attributes},
+        }
+        (directory / f"{number}.json").write_text(json.dumps(document, separators=(",", ":")))
+
+
+def run_import(directory: Path, database_url: str) -> tuple[float, float, str]:
+    """Seconds, peak memory (MiB) and the summary of `import_petitions` in a child."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        begin = time.perf_counter()
+        child = subprocess.Popen(
+            [sys.executable, "manage.py", "import_petitions", str(directory)],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": database_url},
+            stdout=out,
+            stderr=err,
+        )
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - begin
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if child.returncode:
+            sys.exit(f"import_petitions failed:\n{err.read()}")
+        # ru_maxrss is in KiB on Linux.
+        return seconds, usage.ru_maxrss / 1024, out.read().strip()
+
+
+TABLES = [
+    ("bench_petition", "petitions_petition"),
+    ("bench_constituency", "petitions_constituencysignatures"),
+    ("bench_country", "petitions_countrysignatures"),
+    ("bench_region", "petitions_regionsignatures"),
+]
+TEXTS = ["action", "background", "additional_details", "committee_note", "creator_name"]
+STAMPS = [
+    "created_at",
+    "updated_at",
+    "opened_at",
+    "closed_at",
+    "rejected_at",
+    "moderation_threshold_reached_at",
+    "response_threshold_reached_at",
+    "government_response_at",
+    "debate_threshold_reached_at",
+    "debate_outcome_at",
+]
+BREAKDOWN_COPIES = [
+    ("bench_constituency", "signatures_by_constituency", ("name", "ons_code", "mp")),
+    ("bench_country", "signatures_by_country", ("name", "code")),
+    ("bench_region", "signatures_by_region", ("name", "ons_code")),
+]
+
+
+def create_tables(connection, shaped: bool) -> None:
+    """Scratch tables with the archive's columns: bare, or with its indexes and keys."""
+    including = "INCLUDING ALL" if shaped else "INCLUDING IDENTITY INCLUDING DEFAULTS"
+    for table, like in TABLES:
+        connection.execute(f"DROP TABLE IF EXISTS {table}")
+        connection.execute(f"CREATE TABLE {table} (LIKE {like} {including})")
+    if shaped:
+        for table, _ in TABLES[1:]:
+            connection.execute(
+                f"ALTER TABLE {table} ADD FOREIGN KEY (petition_id) REFERENCES bench_petition (id)"
+                " DEFERRABLE INITIALLY DEFERRED"
+            )
+    connection.commit()
+
+
+def run_copy(
+    directory: Path, conninfo: str, *, shaped: bool, batch: int = 500
+) -> tuple[float, float]:
+    """Seconds to read the files (each once) and COPY the same rows, and the reading part."""
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    files = sorted(directory.glob("*.json"))
+    petition_columns = [
+        "id",
+        *TEXTS,
+        "state",
+        "signature_count",
+        *STAMPS,
+        "scheduled_debate_date",
+        "rejection_code",
+        "rejection_details",
+        "other_parliamentary_business",
+        "extra",
+        "parliament_id",
+    ]
+    with psycopg.connect(conninfo) as connection:
+        create_tables(connection, shaped)
+        parliament = connection.execute(
+            "SELECT id FROM petitions_parliament WHERE period = '2019-2024'"
+        ).fetchone()[0]
+        reading = 0.0
+        begin = time.perf_counter()
+        with connection.cursor() as cursor:
+            for first in range(0, len(files), batch):
+                start = time.perf_counter()
+                documents = [
+                    json.loads(path.read_bytes())["data"] for path in files[first : first + batch]
+                ]
+                reading += time.perf_counter() - start
+                with cursor.copy(
+                    f"COPY bench_petition ({', '.join(petition_columns)}) FROM STDIN"
+                ) as copy:
+                    for data in documents:
+                        attributes = data["attributes"]
+                        rejection = attributes["rejection"] or {}
+                        copy.write_row(
+                            (
+                                data["id"],
+                                *(attributes[name] or "" for name in TEXTS),
+                                attributes["state"],
+                                attributes["signature_count"],
+                                *(attributes[name] for name in STAMPS),
+                                attributes["scheduled_debate_date"],
+                                rejection.get("code", ""),
+                                rejection.get("details", ""),
+                                Jsonb(attributes["other_parliamentary_business"]),
+                                Jsonb({}),
+                                parliament,
+                            )
+                        )
+                for table, attribute, columns in BREAKDOWN_COPIES:
+                    names = ", ".join(columns)
+                    with cursor.copy(
+                        f"COPY {table} (petition_id, {names}, signature_count) FROM STDIN"
+                    ) as copy:
+                        for data in documents:
+                            for row in data["attributes"][attribute]:
+                                copy.write_row(
+                                    (data["id"], *(row[c] for c in columns), row["signature_count"])
+                                )
+        connection.commit()
+        seconds = time.perf_counter() - begin
+        connection.execute(f"DROP TABLE {', '.join(table for table, _ in reversed(TABLES))}")
+        connection.commit()
+    return seconds, reading
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--documents", type=int, default=10_000)
+    args = parser.parse_args()
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "petitions_site.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to a PostgreSQL database: the benchmark compares with COPY.")
+
+    # A scratch database beside DATABASE_URL's, migrated, dropped at the end.
+    connection.settings_dict["TEST"]["NAME"] = f"{connection.settings_dict['NAME']}_bench_import"
+    scratch = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    settings = connection.settings_dict
+    url = (
+        f"postgres://{settings['USER']}:{settings['PASSWORD']}@{settings['HOST']}:"
+        f"{settings['PORT'] or 5432}/{scratch}"
+    )
+    conninfo = (
+        f"dbname={scratch} user={settings['USER']} host={settings['HOST']} "
+        f"port={settings['PORT'] or 5432}"
+        + (f" password={settings['PASSWORD']}" if settings["PASSWORD"] else "")
+    )
+    connection.close()
+    try:
+        with tempfile.TemporaryDirectory() as temp:
+            folder = Path(temp)
+            small = folder / "small"
+            large = folder / "all"
+            small.mkdir()
+            large.mkdir()
+            count = args.documents
+            print(f"Generating {count:,} documents (650 constituencies, 20 countries, 12 regions)…")
+            generate(large, count)
+            generate(small, max(count // 10, 1), first=900_001, seed=7)
+            size = sum(p.stat().st_size for p in large.iterdir()) / 2**20
+            rows = count * (650 + 20 + 12)
+            print(f"  {size:,.0f} MiB of JSON, {rows:,} breakdown rows")
+
+            seconds_small, peak_small, _ = run_import(small, url)
+            seconds, peak, summary = run_import(large, url)
+            print(f"import_petitions: {summary}")
+            print(
+                f"  {count:,} documents in {seconds:.1f} s: {count / seconds:,.0f} documents/s, "
+                f"{rows / seconds:,.0f} rows/s; peak memory {peak:,.0f} MiB "
+                f"({peak_small:,.0f} MiB for {max(count // 10, 1):,} documents)"
+            )
+
+            print("COPY baselines (json.loads of each file, then COPY of the same rows):")
+            for shaped, label in [
+                (False, "into bare tables (no index, no key)"),
+                (True, "into tables with the archive's indexes and foreign keys"),
+            ]:
+                copy_seconds, reading = run_copy(large, conninfo, shaped=shaped)
+                print(
+                    f"  {label}: {count / copy_seconds:,.0f} documents/s "
+                    f"({copy_seconds:.1f} s, of which {reading:.1f} s reading the JSON); "
+                    f"import_petitions runs at {copy_seconds / seconds:.2f} of this speed"
+                )
+    finally:
+        from django.db import connection as again
+
+        again.creation.destroy_test_db(scratch, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,305 @@
+"""`manage.py import_petitions`: the public site's JSON into the archive, and bad input."""
+
+import copy
+import datetime as dt
+import gzip
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from petitions.models import ConstituencySignatures, Petition
+from responses.models import DebateOutcome, GovernmentResponse
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args):
+    """Run the command; returns (stdout, stderr, error message or None)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_petitions", *map(str, args), stdout=out, stderr=err)
+    except CommandError as error:
+        return out.getvalue(), err.getvalue(), str(error)
+    return out.getvalue(), err.getvalue(), None
+
+
+@pytest.fixture
+def petitions_dir(data_dir):
+    return data_dir / "petitions"
+
+
+def document(petitions_dir, name):
+    return json.loads((petitions_dir / name).read_text())
+
+
+def write(path, document):
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_a_detail_document_fills_every_part_of_the_petition(petitions_dir):
+    out, err, error = run(petitions_dir / "319891.json")
+
+    assert error is None, err
+    # No progress bar when the output is not a terminal: only the summary.
+    assert out == "Petitions: 1 created, 0 updated, 0 unchanged, 0 invalid.\n"
+    petition = Petition.objects.get(id=319891)
+    assert (
+        petition.action
+        == "Limit the Sale and Use of Fireworks to Organisers of Licensed Displays Only"
+    )
+    assert petition.state == "closed"
+    assert petition.signature_count == 301_611
+    assert petition.parliament.period == "2019-2024"
+    assert petition.closed_at == dt.datetime(2021, 1, 21, 23, 59, 59, 999000, tzinfo=dt.UTC)
+    assert petition.scheduled_debate_date == dt.date(2021, 11, 8)
+    assert [d.acronym for d in petition.departments.all()] == ["BEIS"]
+    assert petition.government_response.responded_on == dt.date(2020, 8, 13)
+    assert petition.government_response.department.acronym == "BEIS"
+    assert petition.debate_outcome.debated_on == dt.date(2021, 11, 8)
+    assert petition.debate_outcome.transcript_url.startswith("https://hansard.parliament.uk/")
+    assert petition.constituency_signatures.count() == 650
+    assert petition.country_signatures.count() == 67
+    assert petition.region_signatures.get(name="North East").signature_count == 14_840
+    assert petition.other_parliamentary_business[0]["subject"] == (
+        "MPs to debate the sale of fireworks"
+    )
+
+
+def test_a_bare_data_object_and_the_names_of_2015_are_understood(petitions_dir):
+    run(petitions_dir / "221342.json", petitions_dir / "104334.json")
+
+    sample = Petition.objects.get(id=221342)
+    assert sample.parliament.period == "2017-2019"
+    assert sample.constituency_signatures.count() == 517
+    assert sample.country_signatures.get(code="DZ").name == "Algeria"
+    early = Petition.objects.get(id=104334)
+    assert early.opened_at == dt.datetime(2015, 7, 20, 14, 12, 50, 460000, tzinfo=dt.UTC)
+    assert early.parliament.period == "2015-2017"
+    assert early.government_response.summary.startswith("The Government is committed")
+
+
+def test_a_list_page_brings_every_petition_on_it(petitions_dir):
+    out, _, error = run(petitions_dir / "list-2019-2024-air-quality-page1.json")
+
+    assert error is None
+    assert "50 created" in out
+    rejected = Petition.objects.rejected()
+    assert rejected.count() == 27
+    assert all(p.rejection_code for p in rejected)
+    assert Petition.objects.filter(topics__code="covid-19").count() == 4
+
+
+def test_importing_the_same_folder_twice_changes_nothing(petitions_dir):
+    run(petitions_dir)
+    before = sorted(Petition.objects.values_list("id", "updated_at", "signature_count", "extra"))
+    rows = ConstituencySignatures.objects.count()
+
+    out, _, error = run(petitions_dir)
+
+    assert error is None
+    assert "0 created, 0 updated, 105 unchanged, 0 invalid" in out
+    assert (
+        sorted(Petition.objects.values_list("id", "updated_at", "signature_count", "extra"))
+        == before
+    )
+    assert ConstituencySignatures.objects.count() == rows
+
+
+def test_a_newer_version_replaces_the_older_and_an_older_one_is_ignored(petitions_dir, tmp_path):
+    original = document(petitions_dir, "331350.json")
+    run(write(tmp_path / "a.json", original))
+    newer = copy.deepcopy(original)
+    newer["data"]["attributes"].update(
+        signature_count=10_500, updated_at="2022-01-01T00:00:00.000Z"
+    )
+    older = copy.deepcopy(original)
+    older["data"]["attributes"].update(signature_count=9, updated_at="2020-01-01T00:00:00.000Z")
+
+    out, _, _ = run(write(tmp_path / "b.json", newer))
+    assert "0 created, 1 updated" in out
+    out, _, _ = run(write(tmp_path / "c.json", older))
+    assert "0 updated, 1 unchanged" in out
+
+    assert Petition.objects.get(id=331350).signature_count == 10_500
+
+
+def test_a_list_page_never_erases_the_breakdowns_of_a_detail_file(petitions_dir, tmp_path):
+    run(petitions_dir / "319891.json")
+    item = copy.deepcopy(document(petitions_dir, "319891.json")["data"])
+    for name in list(item["attributes"]):
+        if name.startswith("signatures_by") or name == "other_parliamentary_business":
+            del item["attributes"][name]
+    item["attributes"].update(signature_count=301_700, updated_at="2022-01-01T00:00:00.000Z")
+    page = {"links": {"self": "https://petition.parliament.uk/petitions.json"}, "data": [item]}
+
+    out, _, _ = run(write(tmp_path / "list.json", page))
+
+    assert "1 updated" in out
+    petition = Petition.objects.get(id=319891)
+    assert petition.signature_count == 301_700
+    assert petition.constituency_signatures.count() == 650
+    assert petition.region_signatures.count() == 12
+    assert petition.other_parliamentary_business
+
+
+def test_a_field_the_archive_does_not_model_is_kept(petitions_dir, tmp_path):
+    changed = document(petitions_dir, "331350.json")
+    changed["data"]["attributes"]["debate_scheduled_at"] = "2021-03-01T10:00:00.000Z"
+    changed["data"]["attributes"]["government_response"]["video_url"] = "https://example.org/v"
+
+    run(write(tmp_path / "331350.json", changed))
+
+    extra = Petition.objects.get(id=331350).extra
+    assert extra["debate_scheduled_at"] == "2021-03-01T10:00:00.000Z"
+    assert extra["_more"]["government_response"] == {"video_url": "https://example.org/v"}
+
+
+def test_gzip_files_directories_and_standard_input_are_read(petitions_dir, tmp_path, monkeypatch):
+    folder = tmp_path / "deep" / "er"
+    folder.mkdir(parents=True)
+    (folder / "241584.json.gz").write_bytes(
+        gzip.compress((petitions_dir / "241584.json").read_bytes())
+    )
+    stdin = io.TextIOWrapper(io.BytesIO((petitions_dir / "331350.json").read_bytes()))
+    monkeypatch.setattr("sys.stdin", stdin)
+
+    out, err, error = run(tmp_path, "-")
+
+    assert error is None, err
+    assert "2 created" in out
+    assert set(Petition.objects.values_list("id", flat=True)) == {241584, 331350}
+
+
+def bad_documents(good):
+    data = good["data"]
+
+    def changed(**attributes):
+        bad = copy.deepcopy(good)
+        bad["data"]["attributes"].update(attributes)
+        return json.dumps(bad)
+
+    without_id = copy.deepcopy(good)
+    del without_id["data"]["id"]
+    return {
+        "not-json.json": ("this is not JSON", "line 1, column 1: Expecting value"),
+        "truncated.json": (json.dumps(good)[:5000], "truncated?"),
+        "wrong-type.json": (
+            changed(signature_count="many"),
+            "$.data.attributes.signature_count: expected a whole number, got 'many'",
+        ),
+        "missing.json": (json.dumps(without_id), "$.data.id: expected a positive petition number"),
+        "no-action.json": (changed(action=None), "$.data.attributes.action: missing"),
+        "negative.json": (
+            changed(signature_count=-5),
+            "$.data.attributes.signature_count: a count cannot be negative (-5)",
+        ),
+        "state.json": (
+            changed(state="dancing"),
+            "$.data.attributes.state: unknown state 'dancing'",
+        ),
+        "absurd.json": (
+            changed(created_at="1066-10-14T09:00:00.000Z"),
+            "$.data.attributes.created_at: an absurd date: '1066-10-14T09:00:00.000Z'",
+        ),
+        "row.json": (
+            json.dumps(
+                {
+                    **good,
+                    "data": {
+                        **data,
+                        "attributes": {
+                            **data["attributes"],
+                            "signatures_by_country": [{"name": "France", "signature_count": -1}],
+                        },
+                    },
+                }
+            ),
+            "$.data.attributes.signatures_by_country[0].signature_count: a count cannot be",
+        ),
+    }
+
+
+def test_bad_files_are_reported_one_line_each_and_nothing_is_written(petitions_dir, tmp_path):
+    bad = bad_documents(document(petitions_dir, "331350.json"))
+    for name, (text, _) in bad.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "good.json").write_bytes((petitions_dir / "241584.json").read_bytes())
+
+    out, err, error = run(tmp_path)
+
+    lines = err.strip().splitlines()
+    assert len(lines) == len(bad)
+    for name, (_, reason) in bad.items():
+        (line,) = [line for line in lines if line.startswith(f"{tmp_path / name}: ")]
+        assert reason in line
+    assert error == "9 invalid files: nothing was imported (--skip-invalid imports the valid ones)."
+    assert not Petition.objects.exists()
+
+
+def test_skip_invalid_imports_the_valid_files_and_still_counts_the_bad(petitions_dir, tmp_path):
+    (tmp_path / "bad.json").write_text('{"data": {"type": "petition"')
+    (tmp_path / "good.json").write_bytes((petitions_dir / "241584.json").read_bytes())
+
+    out, err, error = run(tmp_path, "--skip-invalid")
+
+    assert f"{tmp_path / 'bad.json'}: line 1, column 29:" in err
+    assert "1 created, 0 updated, 0 unchanged, 1 invalid" in out
+    assert error == "1 invalid file skipped; the others were imported."
+    assert Petition.objects.filter(id=241584).exists()
+
+
+def test_a_missing_file_and_an_unknown_parliament_are_reported(tmp_path, petitions_dir):
+    archived = document(petitions_dir, "331350.json")
+    archived["data"]["type"] = "archived-petition"
+    archived["data"]["parliament"] = {"period": "1992-1997", "government": "Conservative"}
+
+    _, err, error = run(tmp_path / "nowhere.json", write(tmp_path / "old.json", archived))
+
+    assert f"{tmp_path / 'nowhere.json'}: file: no such file or directory" in err
+    assert "unknown parliament '1992-1997'" in err
+    assert error.startswith("2 invalid files")
+
+
+def test_writes_are_bulk_whatever_the_number_of_rows(petitions_dir, django_assert_max_num_queries):
+    """Five detail files with 2,500 breakdown rows between them take a handful of queries."""
+    files = [petitions_dir / f"{n}.json" for n in (104334, 221342, 241584, 319891, 331350)]
+    with django_assert_max_num_queries(45):
+        run(*files)
+    assert GovernmentResponse.objects.count() == 4
+    assert DebateOutcome.objects.count() == 1
+
+
+def test_a_folder_without_petition_files_is_a_clear_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("nothing here")
+
+    _, _, error = run(tmp_path)
+
+    assert error.startswith("No petition files found")
+
+
+def test_a_missing_state_or_count_says_missing(petitions_dir, tmp_path):
+    bad = document(petitions_dir, "331350.json")
+    del bad["data"]["attributes"]["state"]
+
+    _, err, _ = run(write(tmp_path / "a.json", bad))
+
+    assert err.strip() == f"{tmp_path / 'a.json'}: $.data.attributes.state: missing"
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_on_a_terminal_a_progress_bar_counts_the_files(petitions_dir, capsys):
+    out = Terminal()
+
+    call_command("import_petitions", str(petitions_dir), stdout=out)
+
+    bar = capsys.readouterr().err
+    assert "100%" in bar
+    assert "7/7" in bar
+    assert out.getvalue() == "Petitions: 104 created, 1 updated, 0 unchanged, 0 invalid.\n"
