@@ -10,6 +10,8 @@ With CACHE_URL set (Redis, for example) the rendered page is also kept in that s
 cache, keyed by its address and ETag.
 """
 
+from functools import wraps
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import F
@@ -40,43 +42,61 @@ def petition_version(pk):
     )
 
 
+def serve_conditionally(request, pk, render):
+    """Answer with a 304, a cached page, or `render()`, with validators and a lifetime."""
+    if request.method not in ("GET", "HEAD"):
+        return render()
+    version = petition_version(pk)
+    if version is None:
+        return render()  # its 404
+    changed, state = version
+    etag = quote_etag(f"{pk}-{changed.timestamp():.6f}-{settings.RELEASE}")
+    last_modified = int(changed.timestamp())
+    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if response is None:
+        response = cached(request, etag, render)
+    if response.status_code in (200, 304):
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(last_modified)
+        if state in SETTLED_STATES:
+            patch_cache_control(response, public=True, max_age=settings.SETTLED_MAX_AGE)
+        else:
+            patch_cache_control(response, public=True, no_cache=True)
+    return response
+
+
+def cached(request, etag, render):
+    if not settings.PAGE_CACHE:
+        return render()
+    key = f"page:{request.get_full_path()}:{etag}"
+    hit = cache.get(key)
+    if hit is not None:
+        content, content_type = hit
+        return HttpResponse(content, content_type=content_type)
+    response = render()
+    if hasattr(response, "render"):
+        response.render()
+    if response.status_code == 200 and not response.streaming:
+        cache.set(key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS)
+    return response
+
+
+def conditional_petition(view):
+    """For function views of one petition (keyword `pk`)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return serve_conditionally(request, kwargs["pk"], lambda: view(request, *args, **kwargs))
+
+    return wrapper
+
+
 class ConditionalPetitionMixin:
-    """For views of one petition (URL keyword `pk`): ETag, Last-Modified, 304s, caching."""
+    """For class-based views of one petition (URL keyword `pk`)."""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.method not in ("GET", "HEAD"):
-            return super().dispatch(request, *args, **kwargs)
-        version = petition_version(kwargs["pk"])
-        if version is None:
-            return super().dispatch(request, *args, **kwargs)  # its 404
-        changed, state = version
-        etag = quote_etag(f"{kwargs['pk']}-{changed.timestamp():.6f}-{settings.RELEASE}")
-        last_modified = int(changed.timestamp())
-        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if response is None:
-            response = self.cached_response(request, etag, *args, **kwargs)
-        if response.status_code in (200, 304):
-            response["ETag"] = etag
-            response["Last-Modified"] = http_date(last_modified)
-            if state in SETTLED_STATES:
-                patch_cache_control(response, public=True, max_age=settings.SETTLED_MAX_AGE)
-            else:
-                patch_cache_control(response, public=True, no_cache=True)
-        return response
-
-    def cached_response(self, request, etag, *args, **kwargs):
-        if not settings.PAGE_CACHE:
-            return super().dispatch(request, *args, **kwargs)
-        key = f"page:{request.get_full_path()}:{etag}"
-        cached = cache.get(key)
-        if cached is not None:
-            content, content_type = cached
-            return HttpResponse(content, content_type=content_type)
-        response = super().dispatch(request, *args, **kwargs)
-        if hasattr(response, "render"):
-            response.render()
-        if response.status_code == 200 and not response.streaming:
-            cache.set(
-                key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS
-            )
-        return response
+        return serve_conditionally(
+            request,
+            kwargs["pk"],
+            lambda: super(ConditionalPetitionMixin, self).dispatch(request, *args, **kwargs),
+        )

@@ -379,7 +379,10 @@ class ConstituencySignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
     key_field = "ons_code"
 
     petition = models.ForeignKey(
-        Petition, on_delete=models.CASCADE, related_name="constituency_signatures"
+        Petition,
+        on_delete=models.CASCADE,
+        related_name="constituency_signatures",
+        db_index=False,  # the unique (petition, code) index serves
     )
     ons_code = models.CharField("ONS code", max_length=9)
     # None, as in the source data, when the seat was vacant.
@@ -408,7 +411,10 @@ class CountrySignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
     key_field = "name"  # the public site's early data gives no country codes
 
     petition = models.ForeignKey(
-        Petition, on_delete=models.CASCADE, related_name="country_signatures"
+        Petition,
+        on_delete=models.CASCADE,
+        related_name="country_signatures",
+        db_index=False,  # the unique (petition, code) index serves
     )
     # None where the source gives no code (the public site's data of 2015).
     code = models.CharField(max_length=10, null=True, blank=True)  # noqa: DJ001
@@ -434,7 +440,10 @@ class RegionSignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
     key_field = "ons_code"
 
     petition = models.ForeignKey(
-        Petition, on_delete=models.CASCADE, related_name="region_signatures"
+        Petition,
+        on_delete=models.CASCADE,
+        related_name="region_signatures",
+        db_index=False,  # the unique (petition, code) index serves
     )
     ons_code = models.CharField("ONS code", max_length=9)
 

@@ -214,3 +214,13 @@ def test_archived_parliament_link_lists_its_petitions(client, archive):
 
     assert Parliament.objects.get(period="2017-2019").petitions.count() == 5
     assert len(titles(response)) == 5
+
+
+def test_list_offers_the_current_filter_as_csv_and_json(client, archive):
+    html = client.get(LIST, {"q": "hedgehogs", "state": "closed", "page": "1"}).content.decode()
+
+    assert 'href="/petitions.csv?q=hedgehogs&amp;state=closed"' in html
+    assert 'href="/petitions.json?q=hedgehogs&amp;state=closed"' in html
+    csv = client.get("/petitions.csv?q=hedgehogs&state=closed").getvalue().decode()
+    assert "Hold a debate on hedgehogs" in csv
+    assert "Protect hedgehogs in gardens" not in csv

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from tests.factories import PetitionFactory
 
-PAGES = ["petitions:detail", "petitions:map", "responses:detail"]
+PAGES = ["petitions:detail", "petitions:map", "responses:detail", "petitions:json"]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -242,3 +242,9 @@ def test_hidden_petitions_are_not_shown(client):
     petition = PetitionFactory(state="hidden")
 
     assert client.get(petition.get_absolute_url()).status_code == 404
+
+
+def test_petition_page_links_its_data(client, sample_petition):
+    html = client.get(reverse("petitions:detail", args=[221342])).content.decode()
+
+    assert 'href="/archived/petitions/221342.json">Get petition data in JSON format' in html
