@@ -26,7 +26,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from petitions.caching import conditional_petition
+from petitions.caching import conditional_archive, conditional_petition
 from petitions.exporters import for_export, list_document, petition_document
 from petitions.filters import PetitionFilter
 from petitions.importers import format_timestamp
@@ -144,6 +144,7 @@ def page_links(request, page: int, last: int) -> dict[str, str | None]:
 
 
 @open_to_all
+@conditional_archive
 def petition_list_json(request, flavour: str = "current"):
     try:
         petitions = filtered(request, flavour)

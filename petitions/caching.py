@@ -1,15 +1,21 @@
-"""HTTP caching of the pages and documents about one petition.
+"""HTTP caching of the archive's pages and documents.
 
-Each such page answers conditional requests: its ETag and Last-Modified come from the
-latest change to the petition, its government response or its debate outcome (one small
-query), so an edit in the admin changes what is served at once. Closed and rejected
-petitions no longer change on the public site, so they are sent with a public lifetime
-that a CDN may honour; open ones must be revalidated each time.
+Every cacheable page answers conditional requests. A page about one petition takes its
+ETag and Last-Modified from the latest change to that petition, its government response
+or its debate outcome (one small query); lists and the home page take theirs from the
+archive's version, which database triggers raise on any change (petitions.ArchiveState).
+So an edit in the admin, an import or a loaddata changes what is served at once.
 
-With CACHE_URL set (Redis, for example) the rendered page is also kept in that shared
-cache, keyed by its address and ETag.
+Closed and rejected petitions no longer change on the public site: their pages are sent
+with a public lifetime that a CDN may honour. Everything else must be revalidated.
+
+With CACHE_URL set (Redis, for example) rendered pages are also kept in that shared cache,
+keyed by address and ETag, so a page is rendered once per change, not once per request.
 """
 
+from __future__ import annotations
+
+from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
@@ -20,14 +26,25 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 
-from petitions.models import Petition, PetitionState
+from petitions.models import ArchiveState, Petition, PetitionState
 
 SETTLED_STATES = {PetitionState.CLOSED, PetitionState.REJECTED}
 
 
-def petition_version(pk):
-    """(last change, state) of a visible petition, or None."""
-    return (
+@dataclass
+class Validators:
+    key: str
+    last_modified: int | None = None
+    settled: bool = False
+
+    @property
+    def etag(self) -> str:
+        return quote_etag(f"{self.key}-{settings.RELEASE}")
+
+
+def petition_validators(pk) -> Validators | None:
+    """Validators of a visible petition's pages, or None if there is no such petition."""
+    found = (
         Petition.objects.visible()
         .filter(pk=pk)
         .annotate(
@@ -40,32 +57,41 @@ def petition_version(pk):
         .values_list("changed", "state")
         .first()
     )
+    if found is None:
+        return None
+    changed, state = found
+    return Validators(
+        key=f"p{pk}-{changed.timestamp():.6f}",
+        last_modified=int(changed.timestamp()),
+        settled=state in SETTLED_STATES,
+    )
 
 
-def serve_conditionally(request, pk, render):
-    """Answer with a 304, a cached page, or `render()`, with validators and a lifetime."""
-    if request.method not in ("GET", "HEAD"):
+def archive_validators() -> Validators:
+    """Validators of pages drawn from the whole archive (lists, the home page)."""
+    return Validators(key=f"a{ArchiveState.current()}")
+
+
+def serve_conditionally(request, validators: Validators | None, render):
+    """A 304, a page from the shared cache, or `render()`, sent with validators."""
+    if request.method not in ("GET", "HEAD") or validators is None:
         return render()
-    version = petition_version(pk)
-    if version is None:
-        return render()  # its 404
-    changed, state = version
-    etag = quote_etag(f"{pk}-{changed.timestamp():.6f}-{settings.RELEASE}")
-    last_modified = int(changed.timestamp())
-    response = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    etag = validators.etag
+    response = get_conditional_response(request, etag=etag, last_modified=validators.last_modified)
     if response is None:
-        response = cached(request, etag, render)
+        response = from_cache(request, etag, render)
     if response.status_code in (200, 304):
         response["ETag"] = etag
-        response["Last-Modified"] = http_date(last_modified)
-        if state in SETTLED_STATES:
+        if validators.last_modified:
+            response["Last-Modified"] = http_date(validators.last_modified)
+        if validators.settled:
             patch_cache_control(response, public=True, max_age=settings.SETTLED_MAX_AGE)
         else:
             patch_cache_control(response, public=True, no_cache=True)
     return response
 
 
-def cached(request, etag, render):
+def from_cache(request, etag, render):
     if not settings.PAGE_CACHE:
         return render()
     key = f"page:{request.get_full_path()}:{etag}"
@@ -86,7 +112,21 @@ def conditional_petition(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        return serve_conditionally(request, kwargs["pk"], lambda: view(request, *args, **kwargs))
+        return serve_conditionally(
+            request, petition_validators(kwargs["pk"]), lambda: view(request, *args, **kwargs)
+        )
+
+    return wrapper
+
+
+def conditional_archive(view):
+    """For function views drawn from the whole archive."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return serve_conditionally(
+            request, archive_validators(), lambda: view(request, *args, **kwargs)
+        )
 
     return wrapper
 
@@ -95,8 +135,17 @@ class ConditionalPetitionMixin:
     """For class-based views of one petition (URL keyword `pk`)."""
 
     def dispatch(self, request, *args, **kwargs):
-        return serve_conditionally(
-            request,
-            kwargs["pk"],
-            lambda: super(ConditionalPetitionMixin, self).dispatch(request, *args, **kwargs),
-        )
+        def render():
+            return super(ConditionalPetitionMixin, self).dispatch(request, *args, **kwargs)
+
+        return serve_conditionally(request, petition_validators(kwargs["pk"]), render)
+
+
+class ConditionalArchiveMixin:
+    """For class-based views drawn from the whole archive."""
+
+    def dispatch(self, request, *args, **kwargs):
+        def render():
+            return super(ConditionalArchiveMixin, self).dispatch(request, *args, **kwargs)
+
+        return serve_conditionally(request, archive_validators(), render)

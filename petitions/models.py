@@ -62,6 +62,24 @@ class Parliament(models.Model):
         return self.period.replace("-", "–")
 
 
+class ArchiveState(models.Model):
+    """One row whose `version` database triggers raise on every change to the archive's
+    petitions, responses, debate outcomes, parliaments and departments
+    (migrations/0005_archive_version.py): lists and the home page take their ETag from it."""
+
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="archive_state_one_row")]
+
+    def __str__(self) -> str:
+        return f"Archive version {self.version}"
+
+    @classmethod
+    def current(cls) -> int:
+        return cls.objects.filter(id=1).values_list("version", flat=True).first() or 0
+
+
 class DepartmentManager(models.Manager):
     def get_by_natural_key(self, name):
         return self.get(name=name)

@@ -7,7 +7,7 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from petitions import search
-from petitions.caching import ConditionalPetitionMixin
+from petitions.caching import ConditionalArchiveMixin, ConditionalPetitionMixin
 from petitions.filters import PetitionFilter
 from petitions.models import FACETS, Petition
 
@@ -23,7 +23,7 @@ class ClampedPaginationMixin:
         return paginator, page, page.object_list, page.has_other_pages()
 
 
-class HomeView(TemplateView):
+class HomeView(ConditionalArchiveMixin, TemplateView):
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
@@ -41,7 +41,7 @@ class HomeView(TemplateView):
         return context
 
 
-class PetitionListView(ClampedPaginationMixin, FilterView):
+class PetitionListView(ConditionalArchiveMixin, ClampedPaginationMixin, FilterView):
     filterset_class = PetitionFilter
     paginate_by = PAGE_SIZE
     template_name = "petitions/petition_list.html"

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -84,3 +85,43 @@ def test_shared_cache_serves_a_rendered_page_with_one_query(
     sample_petition.action = "A changed action"
     sample_petition.save()
     assert "A changed action" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("path", ["/", "/petitions/?state=closed", "/petitions.json"])
+def test_lists_follow_the_archive_version(client, sample_petition, path):
+    first = client.get(path)
+
+    assert first.status_code == 200
+    assert "no-cache" in first["Cache-Control"]
+    assert client.get(path, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    PetitionFactory(action="A brand new petition")  # any change to the archive
+    after = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert after.status_code == 200
+    assert after["ETag"] != first["ETag"]
+
+
+def test_archive_version_rises_with_every_kind_of_write(sample_petition):
+    from petitions import services
+    from petitions.models import ArchiveState
+
+    before = ArchiveState.current()
+    response = sample_petition.government_response
+    response.summary = "Changed through the admin's service."
+    services.record_government_response(response)
+    middle = ArchiveState.current()
+    call_command("loaddata", "sample_petition", verbosity=0)
+
+    assert before < middle < ArchiveState.current()
+
+
+def test_shared_cache_serves_a_list_with_one_query(
+    client, sample_petition, page_cache, django_assert_num_queries
+):
+    first = client.get("/petitions/", {"q": "Uyghur"}).content
+
+    with django_assert_num_queries(1):  # only the archive's version
+        again = client.get("/petitions/", {"q": "Uyghur"})
+
+    assert again.content == first
+    PetitionFactory(action="Uyghur rights at the UN", signature_count=5)
+    assert "Uyghur rights at the UN" in client.get("/petitions/", {"q": "Uyghur"}).content.decode()

@@ -26,8 +26,8 @@ def bigger_archive(db):
 @pytest.mark.parametrize(
     "name, args, budget",
     [
-        ("home", [], 2),  # latest responses, totals
-        ("petitions:list", [], 4),  # count, page, facet counts, parliaments
+        ("home", [], 3),  # archive version, latest responses, totals
+        ("petitions:list", [], 5),  # archive version, count, page, facet counts, parliaments
         ("petitions:detail", ["pk"], 3),  # version, petition, has a map
         ("responses:detail", ["pk"], 3),  # version, response with petition, has a map
         ("petitions:map", ["pk"], 4),  # version, petition, constituencies, countries
