@@ -134,11 +134,14 @@ def conditional_archive(view):
 class ConditionalPetitionMixin:
     """For class-based views of one petition (URL keyword `pk`)."""
 
+    def validators(self, pk) -> Validators | None:
+        return petition_validators(pk)
+
     def dispatch(self, request, *args, **kwargs):
         def render():
             return super(ConditionalPetitionMixin, self).dispatch(request, *args, **kwargs)
 
-        return serve_conditionally(request, petition_validators(kwargs["pk"]), render)
+        return serve_conditionally(request, self.validators(kwargs["pk"]), render)
 
 
 class ConditionalArchiveMixin:

@@ -6,6 +6,7 @@ from django.shortcuts import redirect
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
+from constituencies.maps import area_totals, boundaries_stamp, petition_map
 from petitions import search
 from petitions.caching import ConditionalArchiveMixin, ConditionalPetitionMixin
 from petitions.filters import PetitionFilter
@@ -101,22 +102,48 @@ class PetitionDetailView(ConditionalPetitionMixin, DetailView):
         return context
 
 
+# How the constituency table may be sorted (?order=): most signatures first by default.
+MAP_TABLE_ORDERS = {
+    "count": lambda row: (-row.signature_count, row.name),
+    "name": lambda row: row.name,
+    "mp": lambda row: (row.mp or "~", row.name),  # vacant seats last
+}
+
+
 class PetitionMapView(ConditionalPetitionMixin, DetailView):
+    """Where a petition's signatures came from: the map, the nations, the tables."""
+
     template_name = "petitions/petition_map.html"
     context_object_name = "petition"
 
     def get_queryset(self):
         return Petition.objects.visible().select_related("parliament")
 
+    def validators(self, pk):
+        found = super().validators(pk)
+        if found:  # importing boundaries changes the page (the Geographic switch)
+            found.key += f"-{boundaries_stamp()}"
+        return found
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         petition = self.object
-        constituencies = list(petition.constituency_signatures.order_by("-signature_count", "name"))
+        constituencies = list(petition.constituency_signatures.all())
         countries = list(petition.country_signatures.order_by("-signature_count", "name"))
+        order = self.request.GET.get("order")
+        if order not in MAP_TABLE_ORDERS:
+            order = "count"
         context.update(
-            constituencies=constituencies,
+            constituencies=sorted(constituencies, key=MAP_TABLE_ORDERS[order]),
             countries=countries,
+            order=order,
             constituency_total=sum(row.signature_count for row in constituencies),
             country_total=sum(row.signature_count for row in countries),
+            constituency_map=petition_map(petition, self.request.GET, rows=constituencies),
+            area_totals=area_totals(
+                constituencies,
+                petition.region_signatures.all(),
+                when=petition.opened_at or petition.created_at,
+            ),
         )
         return context

@@ -47,14 +47,12 @@ def test_map_page_lists_constituencies_and_countries_by_count(client, sample_pet
 
     assert response.status_code == 200
     assert html.count('<tr id="constituency-') == 517
-    constituency_rows = html.split('id="constituencies-heading"')[1].split(
-        'id="countries-heading"'
-    )[0]
-    country_rows = html.split('id="countries-heading"')[1]
+    country_rows = html.split('<h2 id="countries-heading"')[1].split("</table>")[0]
+    constituency_rows = html.split('<h2 id="constituencies-heading"')[1].split("</table>")[0]
     assert constituency_rows.count("<tr") - 2 == 517  # minus the head and the total
     assert country_rows.count("<tr") - 2 == 49
-    assert_in_order(text, ["Signatures by constituency", "Poplar and Limehouse", "425"])
     assert_in_order(text, ["Signatures by country", "United Kingdom", "11,212"])
+    assert_in_order(text, ["Signatures by constituency", "Poplar and Limehouse", "425"])
     assert "Total (517 constituencies)" in text
     assert "Total (49 countries)" in text
     assert "Open Government Licence" in text
@@ -67,3 +65,42 @@ def test_map_page_rows_are_sorted_by_count(client, sample_petition):
     assert counts == sorted(counts, reverse=True)
     assert response.context["constituencies"][0].name == "Poplar and Limehouse"
     assert response.context["countries"][0].name == "United Kingdom"
+
+
+def test_map_draws_every_constituency_and_names_each(client, sample_petition):
+    html = client.get(reverse("petitions:map", args=[221342])).content.decode()
+
+    assert html.count('<a href="#constituency-') >= 650
+    assert "<title>Poplar and Limehouse: 425 signatures, 5.2 per 1,000 electors" in html
+    assert '<a href="#constituency-E14000882"><title>Poplar and Limehouse' in html
+    assert 'id="constituency-E14000882" class="top-ten"' in html
+    assert "no signatures" in html.lower()  # the 133 constituencies without any are drawn too
+
+
+def test_map_page_totals_by_nation_and_region(client, sample_petition):
+    text = visible_text(client.get(reverse("petitions:map", args=[221342])))
+
+    totals = text.split("Signatures by nation and region")[1].split("Signatures by country")[0]
+    assert_in_order(totals, ["England", "London"])
+    for nation in ["Scotland", "Wales", "Northern Ireland"]:
+        assert nation in totals
+
+
+@pytest.mark.parametrize("order", ["name", "count", "nonsense"])
+def test_constituency_table_sorts(client, sample_petition, order):
+    response = client.get(reverse("petitions:map", args=[221342]), {"order": order})
+    rows = response.context["constituencies"]
+
+    assert response.status_code == 200
+    if order == "name":
+        assert [row.name for row in rows] == sorted(row.name for row in rows)
+    else:
+        assert rows[0].name == "Poplar and Limehouse"
+
+
+@pytest.mark.parametrize("area, cells", [("london", 73), ("wales", 40), ("bogus", 650)])
+def test_map_area_switch(client, sample_petition, area, cells):
+    response = client.get(reverse("petitions:map", args=[221342]), {"area": area})
+
+    assert response.status_code == 200
+    assert len(response.context["constituency_map"].cells) == cells
