@@ -306,6 +306,19 @@ class Petition(models.Model):
             models.Index(fields=["-signature_count"], name="petition_count_idx"),
             models.Index(fields=["-created_at"], name="petition_created_idx"),
             models.Index(fields=["-government_response_at"], name="petition_response_idx"),
+            # The facet counts read only these columns: on PostgreSQL an index-only scan.
+            models.Index(
+                fields=["state"],
+                include=[
+                    "id",
+                    "parliament",
+                    "response_threshold_reached_at",
+                    "government_response_at",
+                    "debate_threshold_reached_at",
+                    "debate_outcome_at",
+                ],
+                name="petition_facets_idx",
+            ),
         ]
 
     def __str__(self) -> str:

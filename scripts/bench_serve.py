@@ -3,12 +3,16 @@
 Usage:
     .venv/bin/python scripts/bench_serve.py [--petitions 100000] [--duration 10]
         [--connections 16] [--workers N] [--database postgres://postgres@127.0.0.1:5432/petition_bench]
+        [--cache-url redis://127.0.0.1:6379/1] [--no-cache]
 
 It creates the database if needed, builds the synthetic archive once (generate_archive;
 run again, it reuses it), loads the sample petition, starts gunicorn as in production
 (DEBUG off, WhiteNoise), then loads each page from a second process (wrk, Debian's
 package) on loopback with 16 connections, and prints requests per second, p50 and p99
 latency, and each page's ratio to a trivial view served by the same stack (/healthz).
+It measures twice: without a shared cache (every request renders its page) and with the
+shared page cache of production (CACHE_URL, Redis), where a request costs one validator
+query and a cache read.
 Not a test: it asserts nothing, it prints figures.
 """
 
@@ -120,6 +124,14 @@ def main():
     database_ready(args.database, args.petitions, env)
     pages = pick_pages(args.database)
 
+    setups = [("no shared cache", "")]
+    if not args.no_cache:
+        setups.append((f"shared page cache ({args.cache_url})", args.cache_url))
+    for title, cache_url in setups:
+        measure(args, {**env, "CACHE_URL": cache_url}, pages, title)
+
+
+def measure(args, env, pages, title):
     server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "petitions_site.wsgi", "-c", "gunicorn.conf.py"],
         cwd=ROOT,
@@ -140,7 +152,7 @@ def main():
                 urllib.request.urlopen(base + path, timeout=10).read()
 
         print(
-            f"\n{args.petitions:,} synthetic petitions on PostgreSQL; gunicorn, "
+            f"\n{args.petitions:,} synthetic petitions on PostgreSQL, {title}; gunicorn, "
             f"{args.workers} workers; wrk, {args.connections} connections, "
             f"{args.duration} s a page; {os.cpu_count()} cores\n"
         )
