@@ -108,6 +108,8 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/petition_bench")
+    parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/1")
+    parser.add_argument("--no-cache", action="store_true", help="measure without a cache only")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
