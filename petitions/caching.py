@@ -9,18 +9,21 @@ So an edit in the admin, an import or a loaddata changes what is served at once.
 Closed and rejected petitions no longer change on the public site: their pages are sent
 with a public lifetime that a CDN may honour. Everything else must be revalidated.
 
-With CACHE_URL set (Redis, for example) rendered pages are also kept in that shared cache,
-keyed by address and ETag, so a page is rendered once per change, not once per request.
+Rendered pages are kept by address and ETag, so a page is rendered once per change, not
+once per request: in each process's memory (its most-used pages), and with CACHE_URL set
+(Redis, for example) in a cache that all app servers share. A kept page is never stale:
+its ETag is checked against the database first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone
@@ -109,19 +112,38 @@ def serve_conditionally(request, validators: Validators | None, render):
     return response
 
 
+LOCAL_MAX_BYTES = 1_000_000  # a page bigger than this is kept only in the shared cache
+
+
+def page_caches():
+    tiers = []
+    if settings.PAGE_CACHE_LOCAL:
+        tiers.append((caches["pages"], LOCAL_MAX_BYTES))
+    if settings.PAGE_CACHE:
+        tiers.append((caches["default"], None))
+    return tiers
+
+
 def from_cache(request, etag, render):
-    if not settings.PAGE_CACHE:
-        return render()
-    key = f"page:{request.get_full_path()}:{etag}"
-    hit = cache.get(key)
-    if hit is not None:
-        content, content_type = hit
-        return HttpResponse(content, content_type=content_type)
+    """The page from the nearest cache that holds it, else `render()` (and keep it)."""
+    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    key = f"page:{address}:{etag}"
+    tiers = page_caches()
+    for found_at, (tier, _) in enumerate(tiers):
+        hit = tier.get(key)
+        if hit is not None:
+            for nearer, limit in tiers[:found_at]:
+                if limit is None or len(hit[0]) <= limit:
+                    nearer.set(key, hit, settings.PAGE_CACHE_SECONDS)
+            return HttpResponse(hit[0], content_type=hit[1])
     response = render()
-    if hasattr(response, "render"):
+    if tiers and hasattr(response, "render"):
         response.render()
-    if response.status_code == 200 and not response.streaming:
-        cache.set(key, (response.content, response["Content-Type"]), settings.PAGE_CACHE_SECONDS)
+    if tiers and response.status_code == 200 and not response.streaming:
+        kept = (response.content, response["Content-Type"])
+        for tier, limit in tiers:
+            if limit is None or len(kept[0]) <= limit:
+                tier.set(key, kept, settings.PAGE_CACHE_SECONDS)
     return response
 
 

@@ -122,18 +122,26 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# Caching. CACHE_URL (e.g. redis://127.0.0.1:6379/0) keeps rendered pages in a cache that
-# all app servers share; without it nothing is cached on the server.
+# Caching of rendered pages, keyed by address and ETag (so never stale). Each process keeps
+# its most-used pages in memory (PAGE_CACHE_LOCAL, on by default); CACHE_URL (e.g.
+# redis://127.0.0.1:6379/0) adds a cache that all app servers share.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-    }
+    SHARED_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
 elif CACHE_URL.startswith("locmem://"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SHARED_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    SHARED_CACHE = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+CACHES = {
+    "default": SHARED_CACHE,
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_LOCAL_ENTRIES", "300"))},
+    },
+}
 PAGE_CACHE = bool(CACHE_URL)
+PAGE_CACHE_LOCAL = env_bool("PAGE_CACHE_LOCAL", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "86400"))
 # How long browsers and CDNs may keep pages of closed and rejected petitions.
 SETTLED_MAX_AGE = int(os.environ.get("SETTLED_MAX_AGE", "3600"))

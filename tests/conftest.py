@@ -9,6 +9,16 @@ DATA_DIR = Path(
 )
 
 
+@pytest.fixture(autouse=True)
+def fresh_page_caches():
+    """Each test starts with empty page caches: a rolled-back test database can repeat the
+    archive versions (and so the ETags) of an earlier test, which production never does."""
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    caches["default"].clear()
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     """The real public data in ../shared/data (PETITION_DATA_DIR); CI must have it."""

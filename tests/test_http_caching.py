@@ -64,8 +64,13 @@ def test_missing_petition_is_still_a_404(client):
 
 @pytest.fixture
 def page_cache(settings):
+    """A shared cache (locmem standing in for Redis), and no per-process one."""
     settings.PAGE_CACHE = True
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.PAGE_CACHE_LOCAL = False
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
     cache.clear()
     yield
     cache.clear()
@@ -125,3 +130,20 @@ def test_shared_cache_serves_a_list_with_one_query(
     assert again.content == first
     PetitionFactory(action="Uyghur rights at the UN", signature_count=5)
     assert "Uyghur rights at the UN" in client.get("/petitions/", {"q": "Uyghur"}).content.decode()
+
+
+def test_each_process_keeps_its_pages_without_a_shared_cache(
+    client, sample_petition, django_assert_num_queries
+):
+    url = reverse("petitions:detail", args=[221342])
+    first = client.get(url).content
+
+    with django_assert_num_queries(1):  # only the petition's version
+        again = client.get(url)
+
+    assert again.content == first
+    answer = sample_petition.government_response
+    answer.summary = "Seen at once."
+    answer.updated_at = timezone.now()
+    answer.save()
+    assert "Seen at once." in client.get(url).content.decode()
