@@ -2,11 +2,12 @@
 
 Usage:
     DATABASE_URL=postgres://... .venv/bin/python scripts/bench_import.py [--documents 10000]
+        [--one-file]
 
 Generates DOCUMENTS detail documents in the public site's format (each with a breakdown
 by 650 constituencies, 20 countries and 12 regions) into a temporary directory, then, in
-a scratch database made beside DATABASE_URL's (test_NAME, dropped at the end, so the
-archive itself is never touched):
+a scratch database made beside DATABASE_URL's (NAME_bench_import, dropped at the end, so
+the archive itself is never touched):
 
 1. runs `manage.py import_petitions DIR` in a child process, as a user would, and reports
    documents per second and the child's peak memory (its getrusage, from os.wait4); a run on a
@@ -16,6 +17,11 @@ archive itself is never touched):
    then into scratch tables that also have the archive's indexes and foreign keys (to
    tell what the schema costs from what the importer costs), and reports documents per
    second and the importer's speed as a share of each.
+
+With --one-file, the documents' petitions go into ONE list document instead (a file of
+about 80 KB a petition: 800 MB for 10,000), and `import_petitions` reads that file, and
+one of a tenth as many petitions: its peak memory should not grow with the file, since
+the file is read as a stream. (No COPY baseline: it would have to read the file whole.)
 
 Not a test: it takes a few minutes and needs PostgreSQL.
 """
@@ -29,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,8 +59,8 @@ def stamp(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def generate(directory: Path, count: int, first: int = 401, seed: int = 2019) -> None:
-    """`count` detail documents, FIRST.json onwards, as the public site serves them."""
+def documents(count: int, first: int = 401, seed: int = 2019) -> Iterator[dict]:
+    """`count` detail documents, for petitions FIRST onwards, as the public site serves them."""
     rng = random.Random(seed)
     constituencies = [
         (f"E{14000530 + i}", f"Constituency {i}", f"Member {i} MP") for i in range(650)
@@ -103,19 +110,35 @@ def generate(directory: Path, count: int, first: int = 401, seed: int = 2019) ->
             "other_parliamentary_business": [],
         }
         number = first + n
-        document = {
+        yield {
             "links": {"self": f"https://petition.parliament.uk/petitions/{number}.json"},
             "data": {"type": "petition", "id": number, "attributes": attributes},
         }
-        (directory / f"{number}.json").write_text(json.dumps(document, separators=(",", ":")))
 
 
-def run_import(directory: Path, database_url: str) -> tuple[float, float, str]:
+def generate(directory: Path, count: int, first: int = 401, seed: int = 2019) -> None:
+    """`count` detail documents, FIRST.json onwards."""
+    for document in documents(count, first, seed):
+        path = directory / f"{document['data']['id']}.json"
+        path.write_text(json.dumps(document, separators=(",", ":")))
+
+
+def generate_list(path: Path, count: int, first: int = 401, seed: int = 2019) -> None:
+    """The same petitions as `generate`, in ONE list document, written as they are made."""
+    with path.open("w") as out:
+        out.write('{"links":{"self":"https://petition.parliament.uk/petitions.json"},"data":[')
+        for n, document in enumerate(documents(count, first, seed)):
+            out.write("," if n else "")
+            out.write(json.dumps(document["data"], separators=(",", ":")))
+        out.write("]}")
+
+
+def run_import(path: Path, database_url: str) -> tuple[float, float, str]:
     """Seconds, peak memory (MiB) and the summary of `import_petitions` in a child."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         begin = time.perf_counter()
         child = subprocess.Popen(
-            [sys.executable, "manage.py", "import_petitions", str(directory)],
+            [sys.executable, "manage.py", "import_petitions", str(path)],
             cwd=ROOT,
             env={**os.environ, "DATABASE_URL": database_url},
             stdout=out,
@@ -246,9 +269,64 @@ def run_copy(
     return seconds, reading
 
 
+def many_files(folder: Path, count: int, url: str, conninfo: str) -> None:
+    small = folder / "small"
+    large = folder / "all"
+    small.mkdir()
+    large.mkdir()
+    print(f"Generating {count:,} documents (650 constituencies, 20 countries, 12 regions)…")
+    generate(large, count)
+    generate(small, max(count // 10, 1), first=900_001, seed=7)
+    size = sum(p.stat().st_size for p in large.iterdir()) / 2**20
+    rows = count * (650 + 20 + 12)
+    print(f"  {size:,.0f} MiB of JSON, {rows:,} breakdown rows")
+
+    seconds_small, peak_small, _ = run_import(small, url)
+    seconds, peak, summary = run_import(large, url)
+    print(f"import_petitions: {summary}")
+    print(
+        f"  {count:,} documents in {seconds:.1f} s: {count / seconds:,.0f} documents/s, "
+        f"{rows / seconds:,.0f} rows/s; peak memory {peak:,.0f} MiB "
+        f"({peak_small:,.0f} MiB for {max(count // 10, 1):,} documents)"
+    )
+
+    print("COPY baselines (json.loads of each file, then COPY of the same rows):")
+    for shaped, label in [
+        (False, "into bare tables (no index, no key)"),
+        (True, "into tables with the archive's indexes and foreign keys"),
+    ]:
+        copy_seconds, reading = run_copy(large, conninfo, shaped=shaped)
+        print(
+            f"  {label}: {count / copy_seconds:,.0f} documents/s "
+            f"({copy_seconds:.1f} s, of which {reading:.1f} s reading the JSON); "
+            f"import_petitions runs at {copy_seconds / seconds:.2f} of this speed"
+        )
+
+
+def one_file(folder: Path, count: int, url: str) -> None:
+    """Import one list document of `count` petitions and one of a tenth as many."""
+    for n, first, seed in [(max(count // 10, 1), 900_001, 7), (count, 401, 2019)]:
+        path = folder / f"list-{n}.json"
+        print(f"Generating one list document of {n:,} petitions…")
+        generate_list(path, n, first=first, seed=seed)
+        size = path.stat().st_size / 2**20
+        seconds, peak, summary = run_import(path, url)
+        path.unlink()
+        print(f"  import_petitions: {summary}")
+        print(
+            f"  {size:,.0f} MiB file, {n:,} petitions in {seconds:.1f} s: "
+            f"{n / seconds:,.0f} petitions/s; peak memory {peak:,.0f} MiB"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--documents", type=int, default=10_000)
+    parser.add_argument(
+        "--one-file",
+        action="store_true",
+        help="Put all the petitions in one list document, to see that memory stays flat.",
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "petitions_site.settings")
@@ -277,39 +355,10 @@ def main() -> None:
     connection.close()
     try:
         with tempfile.TemporaryDirectory() as temp:
-            folder = Path(temp)
-            small = folder / "small"
-            large = folder / "all"
-            small.mkdir()
-            large.mkdir()
-            count = args.documents
-            print(f"Generating {count:,} documents (650 constituencies, 20 countries, 12 regions)…")
-            generate(large, count)
-            generate(small, max(count // 10, 1), first=900_001, seed=7)
-            size = sum(p.stat().st_size for p in large.iterdir()) / 2**20
-            rows = count * (650 + 20 + 12)
-            print(f"  {size:,.0f} MiB of JSON, {rows:,} breakdown rows")
-
-            seconds_small, peak_small, _ = run_import(small, url)
-            seconds, peak, summary = run_import(large, url)
-            print(f"import_petitions: {summary}")
-            print(
-                f"  {count:,} documents in {seconds:.1f} s: {count / seconds:,.0f} documents/s, "
-                f"{rows / seconds:,.0f} rows/s; peak memory {peak:,.0f} MiB "
-                f"({peak_small:,.0f} MiB for {max(count // 10, 1):,} documents)"
-            )
-
-            print("COPY baselines (json.loads of each file, then COPY of the same rows):")
-            for shaped, label in [
-                (False, "into bare tables (no index, no key)"),
-                (True, "into tables with the archive's indexes and foreign keys"),
-            ]:
-                copy_seconds, reading = run_copy(large, conninfo, shaped=shaped)
-                print(
-                    f"  {label}: {count / copy_seconds:,.0f} documents/s "
-                    f"({copy_seconds:.1f} s, of which {reading:.1f} s reading the JSON); "
-                    f"import_petitions runs at {copy_seconds / seconds:.2f} of this speed"
-                )
+            if args.one_file:
+                one_file(Path(temp), args.documents, url)
+            else:
+                many_files(Path(temp), args.documents, url, conninfo)
     finally:
         from django.db import connection as again
 

@@ -8,7 +8,9 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
+from petitions.importers import Importer, PetitionStream, parse_document
 from petitions.models import ConstituencySignatures, Petition
 from responses.models import DebateOutcome, GovernmentResponse
 
@@ -184,7 +186,7 @@ def bad_documents(good):
     without_id = copy.deepcopy(good)
     del without_id["data"]["id"]
     return {
-        "not-json.json": ("this is not JSON", "line 1, column 1: Expecting value"),
+        "not-json.json": ("this is not JSON", "line 1, column 1: not valid JSON"),
         "truncated.json": (json.dumps(good)[:5000], "truncated?"),
         "wrong-type.json": (
             changed(signature_count="many"),
@@ -303,3 +305,161 @@ def test_on_a_terminal_a_progress_bar_counts_the_files(petitions_dir, capsys):
     assert "100%" in bar
     assert "7/7" in bar
     assert out.getvalue() == "Petitions: 104 created, 1 updated, 0 unchanged, 0 invalid.\n"
+
+
+# --- Big files, read as streams -------------------------------------------------------
+
+
+def big_list(petitions_dir, copies=12):
+    """The air-quality list page's 50 petitions, `copies` times over under new numbers:
+    600 petitions and 1 MB of JSON by default, more than a few of the reader's chunks."""
+    page = document(petitions_dir, "list-2019-2024-air-quality-page1.json")
+    items = []
+    for n in range(1, copies + 1):
+        for item in page["data"]:
+            item = copy.deepcopy(item)
+            item["id"] += 1_000_000 * n
+            items.append(item)
+    return {"links": page["links"], "data": items}
+
+
+def stored_petitions():
+    return sorted(
+        Petition.objects.values_list(
+            "id", "action", "state", "signature_count", "closed_at", "parliament_id", "extra"
+        )
+    )
+
+
+def test_a_big_list_file_imports_as_it_did_when_read_whole(petitions_dir, tmp_path):
+    page = big_list(petitions_dir)
+    path = write(tmp_path / "big.json", page)
+
+    out, err, error = run(path, "--batch-size", "50")
+
+    assert error is None, err
+    assert out == "Petitions: 600 created, 0 updated, 0 unchanged, 0 invalid.\n"
+    streamed = stored_petitions()
+    topics = sorted(Petition.objects.values_list("id", "topics__code"))
+    Petition.objects.all().delete()
+    # As files were read before: the whole document at once, then every petition in it.
+    with transaction.atomic():
+        importer = Importer(batch_size=50)
+        for record in parse_document(json.loads(path.read_text())):
+            importer.add(record)
+        importer.flush()
+    assert stored_petitions() == streamed
+    assert sorted(Petition.objects.values_list("id", "topics__code")) == topics
+
+
+def test_the_stream_reads_values_as_json_loads_does(petitions_dir, tmp_path):
+    """Key order and number types as json.loads gives them (ijson would give Decimals)."""
+    page = big_list(petitions_dir, copies=2)
+    survey = {"zeta": 1, "alpha": 0.1, "mid": [2.5e-7, 10, -0.0, 1e22], "nested": {"b": 1.0}}
+    page["data"][70]["attributes"]["survey"] = survey
+    path = write(tmp_path / "page.json", page)
+
+    with PetitionStream(str(path)) as stream:
+        streamed = list(stream)
+
+    whole = parse_document(json.loads(path.read_text()))
+    assert streamed == whole
+    assert [json.dumps(r.extra) for r in streamed] == [json.dumps(r.extra) for r in whole]
+    assert json.dumps(streamed[70].extra["survey"]) == json.dumps(survey)
+    assert [type(value) for value in streamed[70].extra["survey"]["mid"]] == [
+        float,
+        int,
+        float,
+        float,
+    ]
+
+
+def test_a_big_list_from_standard_input_gzip_compressed(petitions_dir, monkeypatch):
+    packed = gzip.compress(json.dumps(big_list(petitions_dir)).encode())
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(packed)))
+
+    out, err, error = run("-")
+
+    assert error is None, err
+    assert "600 created" in out
+    assert Petition.objects.count() == 600
+
+
+def test_a_truncated_big_file_names_the_file_and_where_it_ends(petitions_dir, tmp_path):
+    text = json.dumps(big_list(petitions_dir))
+    cut = len(text) * 7 // 10
+    (tmp_path / "cut.json").write_text(text[:cut])
+    (tmp_path / "cut.json.gz").write_bytes(gzip.compress(text.encode())[:-5000])
+
+    _, err, error = run(tmp_path / "cut.json", tmp_path / "cut.json.gz", "--skip-invalid")
+
+    assert err.splitlines() == [
+        f"{tmp_path / 'cut.json'}: line 1, column {cut + 1}: "
+        "the file ends before its JSON does (truncated?)",
+        f"{tmp_path / 'cut.json.gz'}: gzip: not a readable gzip file "
+        "(Compressed file ended before the end-of-stream marker was reached)",
+    ]
+    assert error == "2 invalid files skipped; the others were imported."
+    assert not Petition.objects.exists()
+
+
+def test_broken_json_deep_in_a_big_file_is_found_to_the_column(petitions_dir, tmp_path):
+    page = big_list(petitions_dir)
+    text = json.dumps(page)
+    # A brace too many in the 500th petition: the JSON breaks where that petition ends,
+    # among text that every copy of it shares, so the reader must find which copy it is.
+    at = text.index('"committee_note": ""', text.index(f'"id": {page["data"][500]["id"]}'))
+    text = text[:at] + '"committee_note": ""}' + text[at + len('"committee_note": ""') :]
+    (tmp_path / "broken.json").write_text(text)
+    with pytest.raises(json.JSONDecodeError) as found:
+        json.loads(text)
+
+    _, err, _ = run(tmp_path / "broken.json")
+
+    assert err.strip() == (
+        f"{tmp_path / 'broken.json'}: line 1, column {found.value.colno}: "
+        "not valid JSON (after array element, I expect ',' or ']')"
+    )
+
+
+@pytest.mark.parametrize("fault", ["negative count", "unknown parliament"])
+def test_a_bad_petition_deep_in_a_list_leaves_nothing_of_its_file(petitions_dir, tmp_path, fault):
+    (tmp_path / "a.json").write_bytes((petitions_dir / "241584.json").read_bytes())
+    page = big_list(petitions_dir)
+    bad = page["data"][530]
+    if fault == "negative count":
+        bad["attributes"]["signature_count"] = -1
+        reason = "$.data[530].attributes.signature_count: a count cannot be negative (-1)"
+    else:
+        bad["type"] = "archived-petition"
+        bad["parliament"] = {"period": "1992-1997"}
+        reason = f"petition {bad['id']}: parliament.period: unknown parliament '1992-1997'"
+    write(tmp_path / "b.json", page)
+    # The real page after it: its topics were first written by b.json's undone batches.
+    (tmp_path / "c.json").write_bytes(
+        (petitions_dir / "list-2019-2024-air-quality-page1.json").read_bytes()
+    )
+
+    # Batches of 50: b.json's first 500 petitions were written before its bad one was read.
+    out, err, error = run(tmp_path, "--skip-invalid", "--batch-size", "50")
+
+    assert err.strip() == f"{tmp_path / 'b.json'}: {reason}"
+    assert out == "Petitions: 51 created, 0 updated, 0 unchanged, 1 invalid.\n"
+    assert error == "1 invalid file skipped; the others were imported."
+    assert Petition.objects.count() == 51
+    assert not Petition.objects.filter(id__gt=1_000_000).exists()
+    assert Petition.objects.filter(topics__code="covid-19").count() == 4
+
+
+def test_without_skip_invalid_a_list_bad_deep_down_keeps_nothing_of_the_run(
+    petitions_dir, tmp_path
+):
+    page = big_list(petitions_dir)
+    page["data"][530]["attributes"]["state"] = "dancing"
+    write(tmp_path / "b.json", page)
+
+    _, err, error = run(petitions_dir / "241584.json", tmp_path / "b.json", "--batch-size", "50")
+
+    assert "$.data[530].attributes.state: unknown state 'dancing'" in err
+    assert error.startswith("1 invalid file: nothing was imported")
+    assert not Petition.objects.exists()

@@ -5,12 +5,14 @@ Usage:
 
 Each PATH is a file (plain or gzip-compressed), a directory (its *.json and *.json.gz
 files, recursively) or `-` for standard input. A file holds one petition's document, a
-bare `data` object or a list page, of type `petition` or `archived-petition`.
+bare `data` object or a list page, of type `petition` or `archived-petition`. Files are
+read as streams, so memory stays flat whatever their size.
 
 Importing the same files again changes nothing; a newer version of a petition (a later
 `updated_at`) replaces the older. Each bad file is reported on one line, "FILE: WHERE:
 REASON", and the command exits non-zero; by default nothing of the run is written.
-With --skip-invalid the valid files are imported all the same.
+With --skip-invalid the valid files are imported all the same (and nothing of a bad one,
+even if it was found bad halfway through).
 """
 
 import sys
@@ -19,14 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
-from petitions.importers import (
-    Importer,
-    InvalidDocument,
-    find_sources,
-    parse_document,
-    read_source,
-    source_label,
-)
+from petitions.importers import Importer, InvalidDocument, find_sources, source_label
 
 
 class RollBack(Exception):
@@ -96,7 +91,7 @@ class Command(BaseCommand):
             label = source_label(source)
             self.bar.set_postfix_str(label[-40:], refresh=False)
             try:
-                importer.add(parse_document(read_source(source)), write=writing)
+                importer.import_source(source, write=writing, progress=self.progress(label))
             except InvalidDocument as problem:
                 importer.counts.invalid += 1
                 self.report(f"{label}: {problem.path}: {problem.reason}")
@@ -105,6 +100,14 @@ class Command(BaseCommand):
             self.bar.update()
         if writing:
             importer.flush()
+
+    def progress(self, label):
+        """Shows how far the bar's file has been read (a big file takes a while)."""
+
+        def show(count):
+            self.bar.set_postfix_str(f"{label[-40:]}: {count:,} petitions")
+
+        return show
 
     def report(self, line):
         if self.bar.disable:
