@@ -390,12 +390,23 @@ class Breakdown(models.Model):
     name = models.CharField(max_length=200)
     signature_count = models.PositiveIntegerField()
 
+    key_field = "ons_code"  # what names the place within its petition
+
     class Meta:
         abstract = True
         ordering = ["-signature_count", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(signature_count__gte=0), name="%(class)s_not_negative"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}: {self.signature_count:,}"
+
+    @property
+    def key(self):
+        return getattr(self, self.key_field)
 
     def natural_key(self):
         return (self.petition_id, self.key)
@@ -407,13 +418,11 @@ class BreakdownManager(models.Manager):
 
 
 class ConstituencySignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
-    key_field = "ons_code"
-
     petition = models.ForeignKey(
         Petition,
         on_delete=models.CASCADE,
         related_name="constituency_signatures",
-        db_index=False,  # the unique (petition, code) index serves
+        db_index=False,  # the unique (petition, key) index serves
     )
     ons_code = models.CharField("ONS code", max_length=9)
     # None, as in the source data, when the seat was vacant.
@@ -425,17 +434,11 @@ class ConstituencySignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
         verbose_name = "signatures by constituency"
         verbose_name_plural = "signatures by constituency"
         constraints = [
+            *Breakdown.Meta.constraints,
             models.UniqueConstraint(
                 fields=["petition", "ons_code"], name="constituency_signatures_unique"
             ),
-            models.CheckConstraint(
-                condition=Q(signature_count__gte=0), name="constituency_signatures_not_negative"
-            ),
         ]
-
-    @property
-    def key(self):
-        return self.ons_code
 
 
 class CountrySignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
@@ -445,7 +448,7 @@ class CountrySignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
         Petition,
         on_delete=models.CASCADE,
         related_name="country_signatures",
-        db_index=False,  # the unique (petition, code) index serves
+        db_index=False,  # the unique (petition, key) index serves
     )
     # None where the source gives no code (the public site's data of 2015).
     code = models.CharField(max_length=10, null=True, blank=True)  # noqa: DJ001
@@ -456,25 +459,17 @@ class CountrySignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
         verbose_name = "signatures by country"
         verbose_name_plural = "signatures by country"
         constraints = [
+            *Breakdown.Meta.constraints,
             models.UniqueConstraint(fields=["petition", "name"], name="country_signatures_unique"),
-            models.CheckConstraint(
-                condition=Q(signature_count__gte=0), name="country_signatures_not_negative"
-            ),
         ]
-
-    @property
-    def key(self):
-        return self.name
 
 
 class RegionSignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
-    key_field = "ons_code"
-
     petition = models.ForeignKey(
         Petition,
         on_delete=models.CASCADE,
         related_name="region_signatures",
-        db_index=False,  # the unique (petition, code) index serves
+        db_index=False,  # the unique (petition, key) index serves
     )
     ons_code = models.CharField("ONS code", max_length=9)
 
@@ -484,14 +479,8 @@ class RegionSignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
         verbose_name = "signatures by region"
         verbose_name_plural = "signatures by region"
         constraints = [
+            *Breakdown.Meta.constraints,
             models.UniqueConstraint(
                 fields=["petition", "ons_code"], name="region_signatures_unique"
             ),
-            models.CheckConstraint(
-                condition=Q(signature_count__gte=0), name="region_signatures_not_negative"
-            ),
         ]
-
-    @property
-    def key(self):
-        return self.ons_code
