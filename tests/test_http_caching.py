@@ -147,3 +147,14 @@ def test_each_process_keeps_its_pages_without_a_shared_cache(
     answer.updated_at = timezone.now()
     answer.save()
     assert "Seen at once." in client.get(url).content.decode()
+
+
+def test_pages_are_compressed_for_browsers_that_ask(client, sample_petition):
+    url = reverse("petitions:map", args=[221342])
+    plain = client.get(url)
+    compressed = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+
+    assert compressed["Content-Encoding"] == "gzip"
+    assert len(compressed.content) < len(plain.content) / 4
+    etag = compressed["ETag"]
+    assert client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=etag).status_code == 304
