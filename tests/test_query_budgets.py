@@ -33,6 +33,9 @@ def bigger_archive(db):
         # version, boundaries' stamp, petition, constituencies, countries, regions, and
         # whether its boundary set has boundaries (constituency facts stay in memory)
         ("petitions:map", ["pk"], 7),
+        # version, petition (with response, outcome), departments, topics, three breakdowns
+        ("petitions:json", ["pk"], 7),
+        ("petitions:list_json", [], 5),  # archive version, count, page, departments, topics
     ],
 )
 def test_page_query_budget(
