@@ -50,7 +50,8 @@ class Validators:
 # Run on every request for a page, so written once as SQL rather than composed by the ORM
 # each time (about 0.2 ms instead of 1 ms on PostgreSQL).
 PETITION_VERSION_SQL = """
-    SELECT p.updated_at, r.updated_at, d.updated_at, p.state
+    SELECT p.updated_at, r.updated_at, d.updated_at, p.state,
+        (SELECT version FROM petitions_archivestate WHERE id = 1)
     FROM petitions_petition p
     LEFT JOIN responses_governmentresponse r ON r.petition_id = p.id
     LEFT JOIN responses_debateoutcome d ON d.petition_id = p.id
@@ -71,7 +72,9 @@ def _moment(value) -> dt.datetime | None:
 def petition_validators(pk) -> Validators | None:
     """Validators of a visible petition's pages, or None if there is no such petition.
 
-    The last change of the petition, its government response or its debate outcome."""
+    The last change of the petition, its government response or its debate outcome gives
+    Last-Modified; the ETag also carries the archive's version, since a page shows a little
+    of other rows too (its parliament, its department)."""
     with connection.cursor() as cursor:
         cursor.execute(PETITION_VERSION_SQL, [pk])
         row = cursor.fetchone()
@@ -79,7 +82,7 @@ def petition_validators(pk) -> Validators | None:
         return None
     changed = max(moment for moment in map(_moment, row[:3]) if moment is not None)
     return Validators(
-        key=f"p{pk}-{changed.timestamp():.6f}",
+        key=f"p{pk}-{changed.timestamp():.6f}-a{row[4] or 0}",
         last_modified=int(changed.timestamp()),
         settled=row[3] in SETTLED_STATES,
     )

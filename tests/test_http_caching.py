@@ -158,3 +158,16 @@ def test_pages_are_compressed_for_browsers_that_ask(client, sample_petition):
     assert len(compressed.content) < len(plain.content) / 4
     etag = compressed["ETag"]
     assert client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_renaming_a_department_shows_on_the_petition_at_once(client, sample_petition):
+    url = reverse("petitions:detail", args=[221342])
+    before = client.get(url)
+    department = sample_petition.government_response.department
+    department.name = "Foreign, Commonwealth and Development Office"
+    department.save()
+
+    after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+
+    assert after.status_code == 200
+    assert "Foreign, Commonwealth and Development Office" in after.content.decode()
