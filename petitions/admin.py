@@ -84,12 +84,15 @@ class PetitionChildInline(admin.StackedInline):
             return 0
         return super().get_extra(request, obj, **kwargs)
 
+    def get_fields(self, request, obj=None):
+        # The form's own fields; the petition is the page's.
+        return [name for name in self.form._meta.fields if name != "petition"]
+
 
 class GovernmentResponseInline(PetitionChildInline):
     model = GovernmentResponse
     verbose_name_plural = "government response"  # one at most
     form = GovernmentResponseForm
-    fields = ["responded_on", "summary", "details", "department"]
     autocomplete_fields = ["department"]
 
 
@@ -97,14 +100,6 @@ class DebateOutcomeInline(PetitionChildInline):
     model = DebateOutcome
     verbose_name_plural = "debate outcome"
     form = DebateOutcomeForm
-    fields = [
-        "debated",
-        "debated_on",
-        "overview",
-        "transcript_url",
-        "video_url",
-        "debate_pack_url",
-    ]
 
 
 # What each inline's saves and deletes go through, so the petition's stamps stay right.

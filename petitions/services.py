@@ -46,14 +46,19 @@ def record_government_response(response: GovernmentResponse) -> GovernmentRespon
     return response
 
 
+def _delete_and_unstamp(child, stamp: str) -> None:
+    """Delete a response or outcome and clear its stamp on the petition."""
+    petition = child.petition
+    child.delete()
+    setattr(petition, stamp, None)
+    petition.updated_at = timezone.now()
+    petition.save(update_fields=[stamp, "updated_at"])
+
+
 @transaction.atomic
 def remove_government_response(response: GovernmentResponse) -> None:
     """Delete `response`; its petition no longer has a government response."""
-    petition = response.petition
-    response.delete()
-    petition.government_response_at = None
-    petition.updated_at = timezone.now()
-    petition.save(update_fields=["government_response_at", "updated_at"])
+    _delete_and_unstamp(response, "government_response_at")
 
 
 @transaction.atomic
@@ -81,8 +86,4 @@ def record_debate_outcome(outcome: DebateOutcome) -> DebateOutcome:
 @transaction.atomic
 def remove_debate_outcome(outcome: DebateOutcome) -> None:
     """Delete `outcome`; its petition no longer has a debate outcome."""
-    petition = outcome.petition
-    outcome.delete()
-    petition.debate_outcome_at = None
-    petition.updated_at = timezone.now()
-    petition.save(update_fields=["debate_outcome_at", "updated_at"])
+    _delete_and_unstamp(outcome, "debate_outcome_at")
