@@ -31,7 +31,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
 
-from petitions.models import PUBLIC_STATES, PetitionState
+from petitions.models import PUBLIC_STATES, ArchiveState, PetitionState
 
 SETTLED_STATES = {PetitionState.CLOSED, PetitionState.REJECTED}
 
@@ -57,7 +57,6 @@ PETITION_VERSION_SQL = """
     LEFT JOIN responses_debateoutcome d ON d.petition_id = p.id
     WHERE p.id = %s AND p.state IN ({states})
 """.format(states=", ".join(f"'{state}'" for state in PUBLIC_STATES))
-ARCHIVE_VERSION_SQL = "SELECT version FROM petitions_archivestate WHERE id = 1"
 
 
 def _moment(value) -> dt.datetime | None:
@@ -90,10 +89,7 @@ def petition_validators(pk) -> Validators | None:
 
 def archive_validators() -> Validators:
     """Validators of pages drawn from the whole archive (lists, the home page)."""
-    with connection.cursor() as cursor:
-        cursor.execute(ARCHIVE_VERSION_SQL)
-        row = cursor.fetchone()
-    return Validators(key=f"a{row[0] if row else 0}")
+    return Validators(key=f"a{ArchiveState.current()}")
 
 
 def serve_conditionally(request, validators: Validators | None, render):

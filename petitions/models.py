@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.postgres.search import SearchVectorField
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from petitions import search
 from petitions.wording import rejection_title
 
 
@@ -77,7 +78,11 @@ class ArchiveState(models.Model):
 
     @classmethod
     def current(cls) -> int:
-        return cls.objects.filter(id=1).values_list("version", flat=True).first() or 0
+        """Read on every request for a list, so as one plain statement (no ORM compiling)."""
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT version FROM {cls._meta.db_table} WHERE id = 1")
+            row = cursor.fetchone()
+        return row[0] if row else 0
 
 
 class DepartmentManager(models.Manager):
@@ -210,9 +215,7 @@ class PetitionQuerySet(models.QuerySet):
 
     def search(self, text: str, responses_only: bool = False):
         """Petitions matching `text` (or whose government response does), with `rank`."""
-        from petitions.search import search
-
-        return search(self, text, responses_only=responses_only)
+        return search.search(self, text, responses_only=responses_only)
 
     def for_list(self):
         """What a list of petitions shows: the parliament and the response date."""
