@@ -66,6 +66,11 @@ class GovernmentResponse(models.Model):
 
     natural_key.dependencies = ["petitions.petition"]
 
+    @property
+    def signed_in_details(self) -> bool:
+        """Responses usually end with the department's name: then it need not be shown again."""
+        return bool(self.department) and self.details.rstrip().endswith(self.department.name)
+
     def clean(self):
         errors = {}
         if self.responded_on:

@@ -224,3 +224,9 @@ def test_list_offers_the_current_filter_as_csv_and_json(client, archive):
     csv = client.get("/petitions.csv?q=hedgehogs&state=closed").getvalue().decode()
     assert "Hold a debate on hedgehogs" in csv
     assert "Protect hedgehogs in gardens" not in csv
+
+
+def test_a_bad_filter_offers_no_download_of_it(client, archive):
+    html = client.get(LIST, {"state": "bogus"}).content.decode()
+
+    assert "Get this list as" not in html

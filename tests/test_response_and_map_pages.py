@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import PetitionFactory
+from tests.factories import GovernmentResponseFactory, PetitionFactory
 from tests.test_petition_page import assert_in_order, visible_text
 
 
@@ -30,6 +30,7 @@ def test_full_response_has_every_paragraph_links_and_department(client, sample_p
         ],
     )
     assert 'href="https://www.gov.uk/government/news/' in html  # URLs in the text are links
+    assert text.count("Foreign and Commonwealth Office") == 1  # the response signs itself
     assert f'href="{reverse("petitions:map", args=[221342])}">Show on a map' in html
 
 
@@ -104,3 +105,12 @@ def test_map_area_switch(client, sample_petition, area, cells):
 
     assert response.status_code == 200
     assert len(response.context["constituency_map"].cells) == cells
+
+
+@pytest.mark.django_db
+def test_a_response_that_does_not_sign_itself_names_its_department(client):
+    response = GovernmentResponseFactory(department__name="Home Office")
+
+    text = visible_text(client.get(reverse("responses:detail", args=[response.petition_id])))
+
+    assert text.count("Home Office") == 1
