@@ -174,12 +174,6 @@ class PetitionQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(state__in=PUBLIC_STATES)
 
-    def open(self):
-        return self.filter(state=PetitionState.OPEN)
-
-    def closed(self):
-        return self.filter(state=PetitionState.CLOSED)
-
     def rejected(self):
         return self.filter(state=PetitionState.REJECTED)
 
@@ -195,13 +189,8 @@ class PetitionQuerySet(models.QuerySet):
     def debated(self):
         return self.filter(DEBATED)
 
-    def not_debated(self):
-        return self.filter(NOT_DEBATED)
-
-    def awaiting_debate(self):
-        return self.filter(AWAITING_DEBATE)
-
     def facet(self, name: str):
+        """Petitions of one of the public site's facets: open, awaiting_debate, not_debated…"""
         return self.filter(FACETS[name][1])
 
     def facet_counts(self) -> dict[str, int]:
