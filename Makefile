@@ -43,7 +43,7 @@ superuser: install  ## create the first admin account
 	$(BIN)/python manage.py createsuperuser
 
 fixture: install  ## rebuild fixtures/sample_petition.json from ../shared/data
-	$(BIN)/python scripts/build_sample_fixture.py
+	$(BIN)/python -m scripts.build_sample_fixture
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

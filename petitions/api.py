@@ -26,10 +26,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from exchange.format import format_timestamp
+from exchange.render import for_export, list_document, petition_document
 from petitions.caching import conditional_archive, conditional_petition
-from petitions.exporters import for_export, list_document, petition_document
 from petitions.filters import PetitionFilter
-from petitions.importers import format_timestamp
 from petitions.models import Petition
 
 DEFAULT_COUNT = 25

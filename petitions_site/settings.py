@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "petitions",
     "responses",
     "constituencies",
+    "exchange",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,7 @@
 """Benchmark `import_petitions` against PostgreSQL's COPY on a generated collection.
 
 Usage:
-    DATABASE_URL=postgres://... .venv/bin/python scripts/bench_import.py [--documents 10000]
+    DATABASE_URL=postgres://... .venv/bin/python -m scripts.bench_import [--documents 10000]
         [--one-file]
 
 Generates DOCUMENTS detail documents in the public site's format (each with a breakdown
@@ -330,7 +330,6 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "petitions_site.settings")
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()

@@ -1,6 +1,6 @@
 """Benchmark (not a test): server time and size of a 650-constituency petition's map.
 
-Usage: .venv/bin/python scripts/bench_map.py [DATA-DIR] [--runs N]
+Usage: .venv/bin/python -m scripts.bench_map [DATA-DIR] [--runs N]
 
 In a throwaway SQLite database it imports petition 104334 (2015, signatures from all 650
 constituencies) from DATA-DIR/petitions (default ../shared/data) and the 2010–2024
@@ -16,7 +16,6 @@ import gzip
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -49,7 +48,6 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "petitions_site.settings")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     os.environ["PAGE_CACHE_LOCAL"] = "0"  # time the rendering, not the page cache
-    sys.path.insert(0, str(ROOT))
 
     import django
 
@@ -59,7 +57,8 @@ def main() -> None:
     from django.test import Client
 
     from constituencies.maps import petition_map
-    from petitions.importers import parse_document, save_record
+    from exchange.parse import parse_document
+    from exchange.write import save_record
 
     call_command("migrate", verbosity=0)
     source = args.data_dir / "petitions" / f"{PETITION}.json"

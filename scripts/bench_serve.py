@@ -1,7 +1,7 @@
 """Serving benchmark: a 100,000-petition PostgreSQL archive behind gunicorn, loaded by wrk.
 
 Usage:
-    .venv/bin/python scripts/bench_serve.py [--petitions 100000] [--duration 10]
+    .venv/bin/python -m scripts.bench_serve [--petitions 100000] [--duration 10]
         [--connections 16] [--workers N] [--database postgres://postgres@127.0.0.1:5432/petition_bench]
         [--cache-url redis://127.0.0.1:6379/1] [--no-cache]
 

@@ -1,6 +1,6 @@
 """Rebuild fixtures/sample_petition.json from the public site's JSON of petition 221342.
 
-Usage: .venv/bin/python scripts/build_sample_fixture.py [PATH-TO-221342.json]
+Usage: .venv/bin/python -m scripts.build_sample_fixture [PATH-TO-221342.json]
 
 The record is imported with the archive's own importer into a throwaway SQLite database,
 then the department named on the archived page (the Foreign and Commonwealth Office,
@@ -27,7 +27,6 @@ def main(source: Path) -> None:
     database = Path(tempfile.mkdtemp()) / "fixture.sqlite3"
     os.environ["DATABASE_URL"] = f"sqlite:///{database}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "petitions_site.settings")
-    sys.path.insert(0, str(ROOT))
 
     import django
 
@@ -35,7 +34,8 @@ def main(source: Path) -> None:
     from django.core import serializers
     from django.core.management import call_command
 
-    from petitions.importers import parse_document, save_record
+    from exchange.parse import parse_document
+    from exchange.write import save_record
     from petitions.models import Department
 
     call_command("migrate", verbosity=0)
@@ -43,6 +43,9 @@ def main(source: Path) -> None:
     record.departments = record.departments or [FCO]
     petition = save_record(record)
     department = Department.objects.get(name=FCO["name"])
+    # The sample stands for the archived page (with its department, which the JSON lacks),
+    # so it is served in the public site's form of today, not in the form of 2018's file.
+    petition.extra = {}
 
     objects = [
         petition.parliament,
@@ -53,8 +56,20 @@ def main(source: Path) -> None:
         *petition.region_signatures.order_by("ons_code"),
         petition.government_response,
     ]
+    # Search vectors are the database's business (its triggers fill them on loading).
+    fields = {
+        field.name
+        for obj in objects
+        for field in [*obj._meta.concrete_fields, *obj._meta.many_to_many]
+        if field.name != "search_vector"
+    }
     text = serializers.serialize(
-        "json", objects, indent=1, use_natural_foreign_keys=True, use_natural_primary_keys=True
+        "json",
+        objects,
+        indent=1,
+        fields=sorted(fields),
+        use_natural_foreign_keys=True,
+        use_natural_primary_keys=True,
     )
     target = ROOT / "fixtures" / "sample_petition.json"
     target.write_text(text + "\n")

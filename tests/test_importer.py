@@ -10,7 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from petitions.importers import Importer, PetitionStream, parse_document
+from exchange.importer import Importer
+from exchange.parse import PetitionStream, parse_document
 from petitions.models import ConstituencySignatures, Petition
 from responses.models import DebateOutcome, GovernmentResponse
 

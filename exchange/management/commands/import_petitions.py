@@ -21,7 +21,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
-from petitions.importers import Importer, InvalidDocument, find_sources, source_label
+from exchange.importer import Importer
+from exchange.read import find_sources, source_label
+from exchange.records import InvalidDocument
 
 
 class RollBack(Exception):

@@ -16,19 +16,10 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from petitions.exporters import for_export, petition_document
+from exchange.render import flavour_of, for_export, petition_document
 from petitions.models import Petition
 
 CHUNK_SIZE = 200
-
-
-def flavour_of(petition: Petition) -> str:
-    """The flavour the petition was imported in, or else archived if its parliament is."""
-    form = (petition.extra or {}).get("_form", {})
-    imported = (form.get("detail") or form.get("list") or {}).get("type")
-    if imported:
-        return "archived" if imported == "archived-petition" else "current"
-    return "archived" if petition.parliament.dissolution_at else "current"
 
 
 class Command(BaseCommand):

@@ -1,0 +1,490 @@
+"""Turn the public site's documents into records, validating every value on the way.
+
+The second stage of an import, driven by ``exchange.format``. ``parse_document`` takes a
+whole document, ``parse_petition`` one petition (an item of a list page, or the ``data``
+of a document), and ``PetitionStream`` the petitions of a source as ``exchange.read``
+reads them. Each gives ``PetitionRecord`` objects, or raises ``InvalidDocument`` naming
+the JSON path and the reason.
+
+Nothing in a document is dropped: what the archive does not model is kept in the
+record's ``extra`` and ``more``, and how the document was written (its keys and their
+order, which texts were null, timestamps written in another form) in its
+``written_form``, so that ``exchange.render`` gives the same document back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from operator import itemgetter
+from typing import Any
+
+from django.utils.dateparse import parse_date
+
+from exchange.format import (
+    ALIASES,
+    BLOCKS,
+    BREAKDOWNS,
+    CLOSED,
+    COUNT_COLUMN,
+    CREATED,
+    DATA_KEYS,
+    DEPARTMENT,
+    DEPARTMENT_KEY,
+    DETAIL,
+    EARLIEST,
+    LATEST_YEAR,
+    LIST,
+    MAX_COUNT,
+    MODELLED,
+    OPENED,
+    PARLIAMENT,
+    TOO_LONG,
+    TYPES,
+    UPDATED,
+    Block,
+    BreakdownAttribute,
+    Type,
+    attributes_typed,
+    format_timestamp,
+    max_length,
+    parse_timestamp,
+)
+from exchange.read import JsonStream
+from exchange.records import InvalidDocument, PetitionRecord
+from petitions.models import Petition, PetitionState, Topic
+
+
+class PetitionStream(JsonStream):
+    """The petitions of one source, as records, read as a stream (see JsonStream)."""
+
+    def __iter__(self) -> Iterator[PetitionRecord]:
+        for found in super().__iter__():
+            if found.listed:
+                yield parse_petition(found.value, found.path, origin=LIST)
+            else:
+                yield from parse_document(found.value, found.path)
+
+
+def parse_document(document: Any, path: str = "$") -> list[PetitionRecord]:
+    """Every petition in a document, validated; raises InvalidDocument."""
+    if not isinstance(document, dict):
+        raise InvalidDocument(path, f"expected a JSON object, got {json_type(document)}")
+    if "attributes" in document:
+        return [parse_petition(document, path, origin=DETAIL)]
+    if "data" not in document:
+        raise InvalidDocument(path, "no 'data' and no 'attributes': not a petition document")
+    data = document["data"]
+    if isinstance(data, list):
+        return [
+            parse_petition(item, f"{path}.data[{i}]", origin=LIST) for i, item in enumerate(data)
+        ]
+    record = parse_petition(data, f"{path}.data", origin=DETAIL)
+    envelope = {k: v for k, v in document.items() if k not in ("links", "data")}
+    if envelope:
+        record.more["document"] = envelope
+    record.written_form["document"] = list(document)
+    return [record]
+
+
+def parse_petition(item: Any, path: str, origin: str = DETAIL) -> PetitionRecord:
+    if not isinstance(item, dict):
+        raise InvalidDocument(path, f"expected a petition object, got {json_type(item)}")
+    type_ = item.get("type")
+    if type_ not in TYPES:
+        raise InvalidDocument(f"{path}.type", f"unknown type {type_!r}")
+    petition_id = item.get("id")
+    if type(petition_id) is not int or not 0 < petition_id <= MAX_COUNT:
+        raise InvalidDocument(
+            f"{path}.id", f"expected a positive petition number, got {petition_id!r}"
+        )
+    attributes = item.get("attributes")
+    if not isinstance(attributes, dict):
+        raise InvalidDocument(
+            f"{path}.attributes", f"expected an object, got {json_type(attributes)}"
+        )
+    form = WrittenForm()
+    record = PetitionRecord(id=petition_id, origin=origin, type=type_, fields={})
+    _parse_attributes(record, attributes, f"{path}.attributes", form)
+
+    parliament = item.get(PARLIAMENT, attributes.get(PARLIAMENT))
+    if parliament is not None:
+        where = f"{path}.{PARLIAMENT}" if PARLIAMENT in item else f"{path}.attributes.{PARLIAMENT}"
+        record.parliament = _parse_parliament(parliament, where, form)
+    unknown = {k: v for k, v in item.items() if k not in DATA_KEYS}
+    if unknown:
+        record.more["data"] = unknown
+    record.written_form.update(form.as_dict(type_, item, attributes))
+    return record
+
+
+class WrittenForm:
+    """How a document wrote what the archive keeps as plain values: which texts were
+    null, timestamps and dates written in another form, the keys of nested objects and
+    breakdown rows, and the order of departments and topics."""
+
+    def __init__(self):
+        self.null: list[str] = []
+        self.text: dict[str, str] = {}
+        self.nested: dict[str, list[str]] = {}
+        self.rows: dict[str, list[str]] = {}
+        self.order: dict[str, list[str]] = {}
+
+    def as_dict(self, type_, item, attributes) -> dict:
+        written = {"type": type_, "data": list(item), "attributes": list(attributes)}
+        for name in ("null", "text", "nested", "rows", "order"):
+            if value := getattr(self, name):
+                written[name] = value
+        return written
+
+
+def _parse_attributes(record: PetitionRecord, attributes: dict, at: str, form: WrittenForm):
+    fields = record.fields
+    for attribute in attributes_typed(Type.TEXT):
+        if attribute.name in attributes:
+            fields[attribute.attname] = _text(
+                attributes[attribute.name],
+                f"{at}.{attribute.name}",
+                attribute.name,
+                form,
+                max_length(Petition, attribute.attname),
+            )
+    _require(fields, attributes_typed(Type.TEXT), at)
+
+    for attribute in attributes_typed(Type.STATE):
+        state = attributes.get(attribute.name)
+        if state not in PetitionState.values:
+            problem = "missing" if state is None else f"unknown state {state!r}"
+            raise InvalidDocument(f"{at}.{attribute.name}", problem)
+        fields[attribute.attname] = state
+    for attribute in attributes_typed(Type.COUNT):
+        fields[attribute.attname] = _count(attributes.get(attribute.name), f"{at}.{attribute.name}")
+
+    for attribute in attributes_typed(Type.TIMESTAMP):
+        if attribute.name in attributes:
+            fields[attribute.attname] = _timestamp(
+                attributes[attribute.name], f"{at}.{attribute.name}", attribute.name, form
+            )
+    for alias, name in ALIASES.items():
+        if alias in attributes:
+            if name in attributes:
+                raise InvalidDocument(f"{at}.{alias}", f"given twice, as {alias} and {name}")
+            fields[name] = _timestamp(attributes[alias], f"{at}.{alias}", alias, form)
+    _require(fields, attributes_typed(Type.TIMESTAMP), at)
+    if fields.get(UPDATED) is None:
+        fields[UPDATED] = fields[CREATED]
+    opened, closed = fields.get(OPENED), fields.get(CLOSED)
+    if opened and closed and closed < opened:
+        raise InvalidDocument(f"{at}.{CLOSED}", "closes before it opened")
+    for attribute in attributes_typed(Type.DATE):
+        if attribute.name in attributes:
+            fields[attribute.attname] = _date(
+                attributes[attribute.name], f"{at}.{attribute.name}", attribute.name, form
+            )
+
+    record.extra = {k: v for k, v in attributes.items() if k not in MODELLED}
+
+    for block in BLOCKS.values():
+        if block.name not in attributes:
+            continue
+        record.carried.add(block.name)
+        values = _parse_block(block, attributes[block.name], f"{at}.{block.name}", record, form)
+        if block.model is Petition:  # kept in the petition's own columns
+            for field in block.modelled:
+                fields[field.attname] = values[field.attname] if values else ""
+        else:
+            record.blocks[block.name] = values
+    if DEPARTMENT.name in attributes:
+        record.departments = _parse_departments(
+            attributes[DEPARTMENT.name], f"{at}.{DEPARTMENT.name}", record, form
+        )
+    for attribute in attributes_typed(Type.TOPICS):
+        if attribute.name in attributes:
+            record.topics = _parse_topics(
+                attributes[attribute.name], f"{at}.{attribute.name}", attribute.name, form
+            )
+    for attribute in attributes_typed(Type.LIST):
+        if attribute.name in attributes:
+            value = attributes[attribute.name]
+            if not isinstance(value, list):
+                raise InvalidDocument(
+                    f"{at}.{attribute.name}", f"expected a list, got {json_type(value)}"
+                )
+            fields[attribute.attname] = value
+    for breakdown in BREAKDOWNS:
+        if breakdown.name not in attributes:
+            continue
+        if attributes[breakdown.name] is None:
+            form.null.append(breakdown.name)  # no breakdown given: keep what we hold
+            continue
+        record.breakdowns[breakdown.name] = _parse_rows(
+            breakdown, attributes[breakdown.name], f"{at}.{breakdown.name}", record, form
+        )
+
+
+def _require(fields: dict, attributes, at: str) -> None:
+    for attribute in attributes:
+        if attribute.required and not fields.get(attribute.attname):
+            raise InvalidDocument(f"{at}.{attribute.name}", f"missing: {attribute.required}")
+
+
+def _parse_block(block: Block, value, path, record, form) -> dict | None:
+    """The values of a block (keyed by column), or None where the document gave null."""
+    if value is None:
+        return None
+    value = _object(value, path)
+    form.nested[block.name] = list(value)
+    known = {field.name for field in block.modelled}
+    record.more[block.name] = {k: v for k, v in value.items() if k not in known}
+    values = {}
+    for field in block.modelled:
+        here, name = f"{path}.{field.name}", f"{block.name}.{field.name}"
+        given = value.get(field.name)
+        if field.type is Type.TEXT:
+            limit = block.limit(field)
+            values[field.attname] = _text(given, here, name, form, limit, block.too_long)
+        elif field.type is Type.TIMESTAMP:
+            moment = _timestamp(given, here, name, form)
+            if moment is None:
+                form.null.append(name)  # (and what the archive holds stays)
+            else:
+                values[field.attname] = moment
+        elif field.type is Type.DATE:
+            values[field.attname] = _date(given, here, name, form)
+    if block.after_parse:
+        block.after_parse(values, record.fields)
+    for field in block.modelled:
+        filled_in = field.name in value and value[field.name] is None
+        if field.type is Type.DATE and filled_in and values.get(field.attname) is not None:
+            form.null.append(f"{block.name}.{field.name}")  # give null back, as given
+        if field.required and values.get(field.attname) is None:
+            raise InvalidDocument(f"{path}.{field.name}", f"missing: {field.required}")
+    return values
+
+
+def _parse_departments(value, path, record, form) -> list[dict]:
+    departments, more = [], {}
+    key = next(field for field in DEPARTMENT.fields if field.name == DEPARTMENT_KEY)
+    others = [field for field in DEPARTMENT.modelled if field is not key]
+    known = {field.name for field in DEPARTMENT.fields}
+    for i, item in enumerate(_objects(value, path)):
+        here = f"{path}[{i}]"
+        name = _required_text(item.get(key.name), f"{here}.{key.name}", DEPARTMENT.limit(key))
+        department = {key.attname: name}
+        for field in others:
+            department[field.attname] = _text(
+                item.get(field.name),
+                f"{here}.{field.name}",
+                f"{DEPARTMENT.name}.{name}.{field.name}",
+                form,
+                DEPARTMENT.limit(field),
+            )
+        if unknown := {k: v for k, v in item.items() if k not in known}:
+            more[name] = unknown
+        departments.append(department)
+    if more:
+        record.more[DEPARTMENT.name] = more
+    form.order[DEPARTMENT.name] = [d[key.attname] for d in departments]
+    return departments
+
+
+def _parse_topics(value, path, name, form) -> list[str]:
+    if not isinstance(value, list):
+        raise InvalidDocument(path, f"expected a list, got {json_type(value)}")
+    codes = []
+    for i, item in enumerate(value):
+        if isinstance(item, dict):  # {"code": ..., "name": ...}
+            form.nested[name] = ["code", "name"]
+            item = item.get("code")
+        codes.append(_required_text(item, f"{path}[{i}]", max_length(Topic, "code")))
+    form.order[name] = codes
+    return codes
+
+
+def _parse_rows(breakdown: BreakdownAttribute, value, path, record, form) -> list[tuple]:
+    """The rows of a breakdown as tuples in `breakdown.columns` order.
+
+    A breakdown has up to 650 rows a file, so the usual case is checked column by column
+    over all rows at once; any doubt, and the rows are checked one by one, which finds
+    the first bad row and says what is wrong with it.
+    """
+    if not isinstance(value, list):
+        raise InvalidDocument(path, f"expected a list, got {json_type(value)}")
+    rows = _rows_at_once(breakdown, value)
+    if rows is None:
+        rows = _rows_one_by_one(breakdown, value, path, record)
+    # In key order: the digest ignores the order of the file, and the index takes them faster.
+    rows.sort(key=itemgetter(breakdown.key_index))
+    if value:
+        form.rows[breakdown.name] = list(value[0])
+    return rows
+
+
+def _rows_at_once(breakdown: BreakdownAttribute, value: list) -> list[tuple] | None:
+    """The rows if every one is plainly right (all columns, no others), else None."""
+    width = len(breakdown.columns)
+    if not all(type(row) is dict and len(row) == width for row in value):
+        return None
+    try:
+        columns = [[row[column] for row in value] for column in breakdown.columns]
+    except KeyError:
+        return None
+    for column, cells in zip(breakdown.columns, columns, strict=True):
+        if column == COUNT_COLUMN:
+            if not all(type(cell) is int for cell in cells):
+                return None
+            if cells and (min(cells) < 0 or max(cells) > MAX_COUNT):
+                return None
+            continue
+        optional = column in breakdown.optional
+        texts = [cell for cell in cells if cell is not None] if optional else cells
+        if not all(type(cell) is str for cell in texts):
+            return None
+        lengths = list(map(len, texts))
+        limit = max_length(breakdown.model, column)
+        if lengths and (max(lengths) > limit or (not optional and min(lengths) == 0)):
+            return None
+    keys = columns[breakdown.key_index]
+    if len(set(keys)) != len(keys):
+        return None
+    return list(zip(*columns, strict=True))
+
+
+def _rows_one_by_one(breakdown: BreakdownAttribute, value: list, path, record) -> list[tuple]:
+    columns, optional, key = breakdown.columns, breakdown.optional, breakdown.key
+    limits = {c: max_length(breakdown.model, c) for c in columns if c != COUNT_COLUMN}
+    known = set(columns)
+    rows, seen, more = [], set(), {}
+    for i, row in enumerate(value):
+        if type(row) is not dict:
+            raise InvalidDocument(f"{path}[{i}]", f"expected an object, got {json_type(row)}")
+        values = []
+        for column in columns:
+            cell = row.get(column)
+            if column == COUNT_COLUMN:
+                if type(cell) is not int or not 0 <= cell <= MAX_COUNT:
+                    raise InvalidDocument(f"{path}[{i}].{column}", _count_problem(cell))
+            elif type(cell) is str:
+                if len(cell) > limits[column]:
+                    raise InvalidDocument(
+                        f"{path}[{i}].{column}", f"longer than {limits[column]} characters"
+                    )
+                if not cell and column not in optional:
+                    raise InvalidDocument(f"{path}[{i}].{column}", "missing")
+            elif cell is not None or column not in optional:
+                raise InvalidDocument(f"{path}[{i}].{column}", _text_problem(cell))
+            values.append(cell)
+        code = row[key]
+        if code in seen:
+            raise InvalidDocument(f"{path}[{i}].{key}", f"{code} appears twice")
+        seen.add(code)
+        if unknown := {k: v for k, v in row.items() if k not in known}:
+            more[code] = unknown
+        rows.append(tuple(values))
+    if more:
+        record.more[breakdown.name] = more
+    return rows
+
+
+def _parse_parliament(value, path, form) -> dict:
+    value = _object(value, path)
+    period = value.get("period")
+    if not isinstance(period, str) or not period:
+        raise InvalidDocument(f"{path}.period", "expected text such as 2017-2019")
+    form.nested[PARLIAMENT] = list(value)
+    return value
+
+
+# --- Values ----------------------------------------------------------------------------
+
+
+def json_type(value) -> str:
+    """What a JSON value is, in words."""
+    names = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
+def _object(value, path) -> dict:
+    if not isinstance(value, dict):
+        raise InvalidDocument(path, f"expected an object, got {json_type(value)}")
+    return value
+
+
+def _objects(value, path) -> list[dict]:
+    if not isinstance(value, list):
+        raise InvalidDocument(path, f"expected a list, got {json_type(value)}")
+    for i, item in enumerate(value):
+        _object(item, f"{path}[{i}]")
+    return value
+
+
+def _text_problem(value) -> str:
+    return "missing" if value is None else f"expected text, got {json_type(value)}"
+
+
+def _text(value, path, name, form, limit=None, too_long=TOO_LONG) -> str:
+    """A text; null becomes "" and is remembered (as `name`) so that export gives null back."""
+    if value is None:
+        form.null.append(name)
+        return ""
+    if not isinstance(value, str):
+        raise InvalidDocument(path, _text_problem(value))
+    if limit and len(value) > limit:
+        raise InvalidDocument(path, too_long.format(limit=limit))
+    return value
+
+
+def _required_text(value, path, limit) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidDocument(path, _text_problem(value) if value != "" else "missing")
+    if limit and len(value) > limit:
+        raise InvalidDocument(path, f"longer than {limit} characters")
+    return value
+
+
+def _count_problem(value) -> str:
+    if value is None:
+        return "missing"
+    if type(value) is int:
+        if value < 0:
+            return f"a count cannot be negative ({value})"
+        return f"an absurd count ({value})"
+    return f"expected a whole number, got {value!r}"
+
+
+def _count(value, path) -> int:
+    if type(value) is not int or not 0 <= value <= MAX_COUNT:
+        raise InvalidDocument(path, _count_problem(value))
+    return value
+
+
+def _timestamp(value, path, name, form):
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidDocument(path, f"expected a timestamp, got {value!r}")
+    moment = parse_timestamp(value)
+    if moment is None:
+        raise InvalidDocument(path, f"not an ISO 8601 timestamp with a time zone: {value!r}")
+    if moment < EARLIEST or moment.year > LATEST_YEAR:
+        raise InvalidDocument(path, f"an absurd date: {value!r}")
+    if format_timestamp(moment) != value:
+        form.text[name] = value
+    return moment
+
+
+def _date(value, path, name, form):
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidDocument(path, f"expected a date, got {value!r}")
+    try:
+        day = parse_date(value[:10]) if len(value) >= 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise InvalidDocument(path, f"not a date (YYYY-MM-DD): {value!r}")
+    if day.year < EARLIEST.year or day.year > LATEST_YEAR:
+        raise InvalidDocument(path, f"an absurd date: {value!r}")
+    if day.isoformat() != value:
+        form.text[name] = value
+    return day

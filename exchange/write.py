@@ -1,0 +1,412 @@
+"""Write records into the archive: plan what changes, then a few bulk queries a batch.
+
+The last stage of an import. ``Writer`` takes ``PetitionRecord`` objects from any source
+(files through ``exchange.parse``, or any other reader of the public site), resolves what
+needs the database (the parliament), and writes them in batches: idempotent upserts keyed
+on the official petition id, a newer ``updated_at`` replacing an older one, breakdowns
+with COPY on PostgreSQL. ``Writer.document()`` keeps all or nothing of one source.
+
+What the archive does not model goes into ``Petition.extra`` (see ``exchange.parse``):
+
+- unmodelled attributes, as given, under their own names;
+- ``_form``: per origin (``detail`` or ``list``), the form the document was written in;
+- ``_more``: unmodelled values inside modelled objects (the response, the debate, a
+  breakdown row...), and the parliament block where it differs from ours;
+- ``_breakdowns``: a digest of each breakdown, so that importing it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+
+from exchange.format import (
+    BLOCKS,
+    BREAKDOWN_BY_NAME,
+    CREATED,
+    DEPARTMENT,
+    DEPARTMENT_KEY,
+    DETAIL,
+    OPENED,
+    BreakdownAttribute,
+    parliament_block,
+)
+from exchange.records import InvalidDocument, PetitionRecord
+from petitions.models import Department, Parliament, Petition, Topic
+
+MAX_PENDING_ROWS = 50_000  # breakdown rows held before a batch is written
+PETITION_COLUMNS = [f.attname for f in Petition._meta.concrete_fields]
+# The blocks kept in models of their own (a response, a debate outcome), by model.
+OWN_MODELS = {block.model: block for block in BLOCKS.values() if block.model is not Petition}
+DEPARTMENT_DETAILS = [f.attname for f in DEPARTMENT.modelled if f.name != DEPARTMENT_KEY]
+
+
+def breakdown_digest(rows: list[tuple]) -> str:
+    return hashlib.blake2b(repr(rows).encode(), digest_size=12).hexdigest()
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invalid: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.created:,} created, {self.updated:,} updated, "
+            f"{self.unchanged:,} unchanged, {self.invalid:,} invalid"
+        )
+
+
+class Writer:
+    """Writes records in batches: a few bulk queries per batch, whatever its size.
+
+    Call ``add`` for each record (it resolves the parliament and raises InvalidDocument if
+    it can't), inside ``document()`` for all or nothing of a source, then ``flush`` at the
+    end. Run it inside ``transaction.atomic()``.
+    """
+
+    def __init__(self, batch_size: int = 200):
+        if connection.vendor == "postgresql" and connection.in_atomic_block:
+            # Check foreign keys as each batch is written, not all at commit: the same speed,
+            # and PostgreSQL does not queue millions of checks for the end of a long run.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.batch_size = batch_size
+        self.counts = Counts()
+        self.pending: dict[int, PetitionRecord] = {}
+        self.pending_rows = 0
+        self.parliaments = list(Parliament.objects.order_by("opening_at"))
+        self.departments = {d.name: d for d in Department.objects.all()}
+        self.topics = {t.code: t.id for t in Topic.objects.all()}
+        self.in_document = False  # inside `document()`
+        self.savepoint = None  # taken by the first write inside a document
+
+    # Resolving, before a record is accepted.
+
+    def parliament_for(self, record: PetitionRecord) -> Parliament:
+        """The parliament the document names, or else the one sitting when it was made."""
+        if record.parliament:
+            period = record.parliament["period"]
+            for parliament in self.parliaments:
+                if parliament.period == period:
+                    return parliament
+            raise InvalidDocument(
+                f"petition {record.id}: parliament.period", f"unknown parliament {period!r}"
+            )
+        moment = record.fields.get(OPENED) or record.fields[CREATED]
+        found = None
+        for parliament in self.parliaments:
+            if parliament.opening_at <= moment:
+                found = parliament
+        if found is None:
+            raise InvalidDocument(
+                f"petition {record.id}", f"no parliament was sitting on {moment:%Y-%m-%d}"
+            )
+        return found
+
+    def check(self, record: PetitionRecord) -> None:
+        """Resolve what needs the database; raises InvalidDocument."""
+        parliament = self.parliament_for(record)
+        record.fields["parliament_id"] = parliament.id
+        if record.parliament:
+            ours = parliament_block(parliament)
+            differs = {k: v for k, v in record.parliament.items() if k not in ours or ours[k] != v}
+            record.more["parliament"] = differs
+
+    def add(self, record: PetitionRecord, write: bool = True) -> None:
+        """Check a record and queue it; with `write=False` only check it (for a run that
+        will not be kept anyway). Raises InvalidDocument."""
+        self.check(record)
+        if not write:
+            return
+        if record.id in self.pending:
+            self.flush()
+        self.pending[record.id] = record
+        self.pending_rows += sum(len(rows) for rows in record.breakdowns.values())
+        if len(self.pending) >= self.batch_size or self.pending_rows >= MAX_PENDING_ROWS:
+            self.flush()
+
+    @contextmanager
+    def document(self):
+        """Keep what is added inside, or, if it raises InvalidDocument, none of it.
+
+        Batches are written as they fill, so a document found bad halfway may have had
+        some of its petitions written: a savepoint, taken before the document's first
+        write, undoes them (and the pending petitions of earlier documents that went out
+        in the same batch, which are queued again).
+        """
+        mark = (
+            dataclasses.replace(self.counts),
+            dict(self.pending),
+            self.pending_rows,
+            dict(self.departments),
+            dict(self.topics),
+        )
+        self.in_document, self.savepoint = True, None
+        try:
+            yield
+        except InvalidDocument:
+            if self.savepoint:
+                transaction.savepoint_rollback(self.savepoint)
+            self.counts, self.pending, self.pending_rows, self.departments, self.topics = mark
+            raise
+        else:
+            if self.savepoint:
+                transaction.savepoint_commit(self.savepoint)
+        finally:
+            self.in_document, self.savepoint = False, None
+
+    # Writing a batch.
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        if self.in_document and self.savepoint is None:
+            self.savepoint = transaction.savepoint()
+        records, self.pending, self.pending_rows = list(self.pending.values()), {}, 0
+        ids = [record.id for record in records]
+        stored = {
+            row["id"]: row for row in Petition.objects.filter(id__in=ids).values(*PETITION_COLUMNS)
+        }
+        current = _Stored(list(stored))
+        batch = _Batch()
+        for record in records:
+            old = stored.get(record.id)
+            if old is not None and record.updated_at < old["updated_at"]:
+                self.counts.unchanged += 1  # an older version than the one we hold
+                continue
+            changed = self._plan(record, old, current, batch)
+            if old is None:
+                self.counts.created += 1
+            elif changed:
+                self.counts.updated += 1
+            else:
+                self.counts.unchanged += 1
+        batch.write()
+
+    def _plan(self, record, old, current: _Stored, batch: _Batch) -> bool:
+        """Queue what must change for `record`; True if anything does."""
+        pid = record.id
+        changed = False
+        departments = None
+        if record.departments is not None:
+            departments = [self._department(d, record) for d in record.departments]
+        extra = _merge_extra(old["extra"] if old else {}, record)
+        values = {**record.fields, "extra": extra}
+        if old is None:
+            batch.create.append(Petition(id=pid, **values))
+        else:
+            differs = [name for name, value in values.items() if old.get(name) != value]
+            if differs:
+                batch.update.append(Petition(**{**old, **values}))
+                batch.update_fields.update(differs)
+                changed = True
+
+        if departments is not None:
+            wanted = sorted({d.id for d in departments})
+            if wanted != sorted(current.departments.get(pid, [])):
+                batch.links["departments"][pid] = wanted
+                changed = True
+        if record.topics is not None:
+            wanted = sorted({self._topic(code) for code in record.topics})
+            if wanted != sorted(current.topics.get(pid, [])):
+                batch.links["topics"][pid] = wanted
+                changed = True
+
+        for model, block in OWN_MODELS.items():
+            if block.name not in record.carried:
+                continue
+            wanted = record.blocks.get(block.name)
+            if wanted is not None and departments and _has_department(model):
+                # The department that gave a response is the petition's first.
+                wanted = {**wanted, "department_id": departments[0].id}
+            changed |= batch.one_to_one(model, pid, wanted, current.one[model].get(pid))
+
+        old_digests = (old["extra"] if old else {}).get("_breakdowns", {})
+        for name, rows in record.breakdowns.items():
+            if old is None or old_digests.get(name) != extra["_breakdowns"][name]:
+                batch.rows[name][pid] = rows
+                changed = True
+        return changed
+
+    def _department(self, given: dict, record: PetitionRecord) -> Department:
+        department = self.departments.get(given[DEPARTMENT_KEY])
+        if department is None:
+            department = Department.objects.create(**given)
+            self.departments[department.name] = department
+        elif any(getattr(department, k) != given[k] for k in DEPARTMENT_DETAILS):
+            # Another document named it differently: keep this petition's words.
+            more = record.more.setdefault(DEPARTMENT.name, {})
+            more.setdefault(department.name, {}).update(
+                {k: given[k] for k in DEPARTMENT_DETAILS if getattr(department, k) != given[k]}
+            )
+        return department
+
+    def _topic(self, code: str) -> int:
+        if code not in self.topics:
+            self.topics[code] = Topic.objects.create(code=code, name=code).id
+        return self.topics[code]
+
+
+def _has_department(model) -> bool:
+    return any(f.name == "department" for f in model._meta.concrete_fields)
+
+
+def _merge_extra(old: dict, record: PetitionRecord) -> dict:
+    """The petition's `extra` once `record` is applied: its form replaces that of its origin."""
+    extra = {k: v for k, v in old.items() if not k.startswith("_")}
+    extra.update(record.extra)
+    form = dict(old.get("_form", {}))
+    form[record.origin] = record.written_form
+    extra["_form"] = form
+    more = dict(old.get("_more", {}))
+    carried = record.carried | set(record.breakdowns) | {"data", "parliament"}
+    if record.origin == DETAIL:
+        carried.add("document")
+    if record.departments is not None:
+        carried.add(DEPARTMENT.name)
+    for section in carried:
+        if record.more.get(section):
+            more[section] = record.more[section]
+        else:
+            more.pop(section, None)
+    if more:
+        extra["_more"] = more
+    digests = dict(old.get("_breakdowns", {}))
+    for name, rows in record.breakdowns.items():
+        digests[name] = breakdown_digest(rows)
+    if digests:
+        extra["_breakdowns"] = digests
+    return extra
+
+
+class _Stored:
+    """What the archive holds beside the stored petitions of a batch."""
+
+    def __init__(self, ids: list[int]):
+        self.one = {model: self._one(model, ids) for model in OWN_MODELS}
+        self.departments = self._many(Petition.departments.through, ids, "department_id")
+        self.topics = self._many(Petition.topics.through, ids, "topic_id")
+
+    @staticmethod
+    def _one(model, ids) -> dict[int, dict]:
+        if not ids:
+            return {}
+        columns = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if f.editable and not f.primary_key and f.name != "petition"
+        ]
+        rows = model.objects.filter(petition_id__in=ids).values("petition_id", *columns)
+        return {row.pop("petition_id"): row for row in rows}
+
+    @staticmethod
+    def _many(through, ids, column) -> dict[int, list[int]]:
+        found = defaultdict(list)
+        if ids:
+            for pid, other in through.objects.filter(petition_id__in=ids).values_list(
+                "petition_id", column
+            ):
+                found[pid].append(other)
+        return found
+
+
+class _Batch:
+    """The writes a batch needs, done with a handful of bulk queries."""
+
+    def __init__(self):
+        self.create: list[Petition] = []
+        self.update: list[Petition] = []
+        self.update_fields: set[str] = set()
+        self.links: dict[str, dict[int, list[int]]] = {"departments": {}, "topics": {}}
+        self.one: dict[type, dict[str, Any]] = defaultdict(
+            lambda: {"delete": [], "create": [], "update": [], "fields": set()}
+        )
+        self.rows: dict[str, dict[int, list[tuple]]] = defaultdict(dict)
+
+    def one_to_one(self, model, pid, wanted: dict | None, stored: dict | None) -> bool:
+        """Plan the row of `model` for a petition: `wanted` (None: no row). A value the
+        document left out (a response's timestamps in 2015) keeps what we hold."""
+        plan = self.one[model]
+        if wanted is None:
+            if stored is None:
+                return False
+            plan["delete"].append(pid)
+            return True
+        if stored is None:
+            plan["create"].append(model(petition_id=pid, **wanted))
+            return True
+        differs = [k for k, v in wanted.items() if stored.get(k) != v]
+        if not differs:
+            return False
+        plan["update"].append(model(petition_id=pid, **{**stored, **wanted}))
+        plan["fields"].update(differs)
+        return True
+
+    def write(self) -> None:
+        Petition.objects.bulk_create(self.create)
+        if self.update:
+            Petition.objects.bulk_update(self.update, sorted(self.update_fields))
+        for name, wanted in self.links.items():
+            through = getattr(Petition, name).through
+            column = f"{Petition._meta.get_field(name).m2m_reverse_name()}"
+            through.objects.filter(petition_id__in=list(wanted)).delete()
+            through.objects.bulk_create(
+                through(petition_id=pid, **{column: other})
+                for pid, others in wanted.items()
+                for other in others
+            )
+        for model, plan in self.one.items():
+            if plan["delete"]:
+                model.objects.filter(petition_id__in=plan["delete"]).delete()
+            if plan["update"]:
+                ids = {obj.petition_id for obj in plan["update"]}
+                existing = dict(
+                    model.objects.filter(petition_id__in=ids).values_list("petition_id", "id")
+                )
+                for obj in plan["update"]:
+                    obj.id = existing[obj.petition_id]
+                model.objects.bulk_update(plan["update"], sorted(plan["fields"]))
+            model.objects.bulk_create(plan["create"])
+        created = {petition.id for petition in self.create}
+        for name, by_petition in self.rows.items():
+            breakdown = BREAKDOWN_BY_NAME[name]
+            breakdown.model.objects.filter(petition_id__in=set(by_petition) - created).delete()
+            write_breakdowns(breakdown, by_petition)
+
+
+def write_breakdowns(breakdown: BreakdownAttribute, by_petition: dict[int, list[tuple]]) -> None:
+    """Add the rows of these petitions: COPY on PostgreSQL, one executemany elsewhere."""
+    model = breakdown.model
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ["petition_id", *breakdown.columns]
+    names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for pid, rows in by_petition.items():
+                    for row in rows:
+                        copy.write_row((pid, *row))
+        else:
+            placeholders = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f"INSERT INTO {table} ({names}) VALUES ({placeholders})",
+                [(pid, *row) for pid, rows in by_petition.items() for row in rows],
+            )
+
+
+def save_record(record: PetitionRecord) -> Petition:
+    """Create or update one petition and everything that hangs off it."""
+    with transaction.atomic():
+        writer = Writer()
+        writer.add(record)
+        writer.flush()
+    return Petition.objects.get(id=record.id)
