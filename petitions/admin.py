@@ -10,12 +10,13 @@ arrives with the petition chosen.
 from django.contrib import admin
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from petitions import services
 from petitions.models import Department, Parliament, Petition, Topic
+from responses import services
 from responses.forms import DebateOutcomeForm, GovernmentResponseForm
 from responses.models import DebateOutcome, GovernmentResponse
 
@@ -102,15 +103,17 @@ class DebateOutcomeInline(PetitionChildInline):
     form = DebateOutcomeForm
 
 
-# What each inline's saves and deletes go through, so the petition's stamps stay right.
-RECORD = {
-    GovernmentResponse: services.record_government_response,
-    DebateOutcome: services.record_debate_outcome,
-}
-REMOVE = {
-    GovernmentResponse: services.remove_government_response,
-    DebateOutcome: services.remove_debate_outcome,
-}
+# The fields the response section shows; the other dates follow, in the model's order, with
+# the last change at the end. The JSON the source gave is shown as it is, folded away.
+STAMPS = ["government_response_at", "debate_outcome_at"]
+DATES = [
+    field.name
+    for field in Petition._meta.concrete_fields
+    if isinstance(field, models.DateField) and field.name not in [*STAMPS, "updated_at"]
+] + ["updated_at"]
+SOURCE_DATA = [
+    field.name for field in Petition._meta.concrete_fields if isinstance(field, models.JSONField)
+]
 
 
 @admin.register(Petition)
@@ -129,17 +132,15 @@ class PetitionAdmin(admin.ModelAdmin):
     readonly_fields = [
         "created_at",
         "updated_at",
-        "government_response_at",
-        "debate_outcome_at",
+        *STAMPS,
         "signatures_by_place",
         "government_response_link",
         "debate_outcome_link",
-        "other_parliamentary_business",
-        "extra",
+        *SOURCE_DATA,
     ]
 
     def get_fieldsets(self, request, obj=None):
-        responses = ["government_response_at", "debate_outcome_at"]
+        responses = list(STAMPS)
         if obj is not None and not self.has_change_permission(request, obj):
             # The inlines are read-only here: point to where the response can be entered.
             if request.user.has_perm("responses.add_governmentresponse"):
@@ -166,29 +167,11 @@ class PetitionAdmin(admin.ModelAdmin):
             ),
             ("Government response and debate", {"fields": responses}),
             ("Rejection", {"fields": ["rejection_code", "rejection_details"]}),
-            (
-                "Dates",
-                {
-                    "fields": [
-                        "created_at",
-                        "opened_at",
-                        "closed_at",
-                        "rejected_at",
-                        "moderation_threshold_reached_at",
-                        "response_threshold_reached_at",
-                        "debate_threshold_reached_at",
-                        "scheduled_debate_date",
-                        "updated_at",
-                    ]
-                },
-            ),
+            ("Dates", {"fields": DATES}),
             ("Departments and topics", {"fields": ["departments", "topics"]}),
             (
                 "Source data",
-                {
-                    "fields": ["other_parliamentary_business", "extra"],
-                    "classes": ["collapse"],
-                },
+                {"fields": SOURCE_DATA, "classes": ["collapse"]},
             ),
         ]
 
@@ -274,11 +257,12 @@ class PetitionAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
-        if formset.model not in RECORD:
+        if formset.model not in services.STAMPED:
             return super().save_formset(request, form, formset, change)
+        # Through the services, so the petition's stamps stay right.
         instances = formset.save(commit=False)
         for child in formset.deleted_objects:
-            REMOVE[formset.model](child)
+            services.remove(child)
         for child in instances:
-            RECORD[formset.model](child)
+            services.record(child)
         formset.save_m2m()

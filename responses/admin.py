@@ -1,12 +1,12 @@
 """The responses admin, where response editors enter what the government and Parliament said.
 
-Every save and delete goes through `petitions.services`, which keeps the petition's own
+Every save and delete goes through `responses.services`, which keeps the petition's own
 `government_response_at` and `debate_outcome_at` in step with the response and the outcome.
 """
 
 from django.contrib import admin
 
-from petitions import services
+from responses import services
 from responses.forms import DebateOutcomeForm, GovernmentResponseForm
 from responses.models import DebateOutcome, GovernmentResponse
 
@@ -21,8 +21,7 @@ class PetitionChildAdmin(admin.ModelAdmin):
     search_fields = ["petition__id__exact", "petition__action"]
     search_help_text = "Search by petition number or by words of its action."
     readonly_fields = ["created_at", "updated_at"]
-    record = None
-    remove = None
+    list_display_links = ["petition_number", "petition_action"]
 
     @admin.display(description="Petition", ordering="petition_id")
     def petition_number(self, child):
@@ -40,37 +39,31 @@ class PetitionChildAdmin(admin.ModelAdmin):
         return readonly
 
     def save_model(self, request, obj, form, change):
-        self.record(obj)
+        services.record(obj)
 
     def delete_model(self, request, obj):
-        self.remove(obj)
+        services.remove(obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset.select_related("petition"):
-            self.remove(obj)
+            services.remove(obj)
 
 
 @admin.register(GovernmentResponse)
 class GovernmentResponseAdmin(PetitionChildAdmin):
     form = GovernmentResponseForm
-    list_display = ["petition_number", "petition_action", "responded_on", "department"]
-    list_display_links = ["petition_number", "petition_action"]
+    list_display = [*PetitionChildAdmin.list_display_links, "responded_on", "department"]
     list_filter = ["department"]
     list_select_related = ["petition", "department"]
     search_fields = [*PetitionChildAdmin.search_fields, "summary"]
     search_help_text = "Search by petition number, or by words of its action or the summary."
     autocomplete_fields = ["petition", "department"]
     date_hierarchy = "responded_on"
-    record = staticmethod(services.record_government_response)
-    remove = staticmethod(services.remove_government_response)
 
 
 @admin.register(DebateOutcome)
 class DebateOutcomeAdmin(PetitionChildAdmin):
     form = DebateOutcomeForm
-    list_display = ["petition_number", "petition_action", "debated", "debated_on"]
-    list_display_links = ["petition_number", "petition_action"]
+    list_display = [*PetitionChildAdmin.list_display_links, "debated", "debated_on"]
     list_filter = ["debated"]
     date_hierarchy = "debated_on"
-    record = staticmethod(services.record_debate_outcome)
-    remove = staticmethod(services.remove_debate_outcome)

@@ -106,8 +106,8 @@ def test_lists_follow_the_archive_version(client, sample_petition, path):
 
 
 def test_archive_version_rises_with_every_kind_of_write(sample_petition):
-    from petitions import services
     from petitions.models import ArchiveState
+    from responses import services
 
     before = ArchiveState.current()
     response = sample_petition.government_response

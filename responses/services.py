@@ -2,7 +2,8 @@
 
 The petition carries its own `government_response_at` and `debate_outcome_at`, as the public
 site's data does; the public pages and lists read those. Whatever saves or deletes a response
-or an outcome (the admin, for now) goes through these functions so the two never disagree.
+or an outcome (the admin, for now) goes through these functions so the two never disagree:
+`record` and `remove` take either.
 """
 
 from __future__ import annotations
@@ -87,3 +88,22 @@ def record_debate_outcome(outcome: DebateOutcome) -> DebateOutcome:
 def remove_debate_outcome(outcome: DebateOutcome) -> None:
     """Delete `outcome`; its petition no longer has a debate outcome."""
     _delete_and_unstamp(outcome, "debate_outcome_at")
+
+
+def record(child: GovernmentResponse | DebateOutcome):
+    """Save a government response or a debate outcome, stamping its petition."""
+    if isinstance(child, GovernmentResponse):
+        return record_government_response(child)
+    return record_debate_outcome(child)
+
+
+def remove(child: GovernmentResponse | DebateOutcome) -> None:
+    """Delete a government response or a debate outcome, unstamping its petition."""
+    if isinstance(child, GovernmentResponse):
+        remove_government_response(child)
+    else:
+        remove_debate_outcome(child)
+
+
+# The models whose every save and delete must go through `record` and `remove`.
+STAMPED = (GovernmentResponse, DebateOutcome)
