@@ -119,8 +119,8 @@ class PetitionMapView(ConditionalPetitionMixin, DetailView):
     def get_queryset(self):
         return Petition.objects.visible().select_related("parliament")
 
-    def validators(self, pk):
-        found = super().validators(pk)
+    def version(self, pk):
+        found = super().version(pk)
         if found:  # importing boundaries changes the page (the Geographic switch)
             found.key += f"-{boundaries_stamp()}"
         return found
