@@ -90,11 +90,11 @@ def _topojson_features(document: dict) -> list[dict]:
     geometries = largest.get("geometries", [largest]) if isinstance(largest, dict) else []
     features = []
     for geometry in geometries:
-        kind = geometry.get("type")
+        geometry_type = geometry.get("type")
         try:
-            if kind == "Polygon":
+            if geometry_type == "Polygon":
                 coordinates = [ring(r) for r in geometry["arcs"]]
-            elif kind == "MultiPolygon":
+            elif geometry_type == "MultiPolygon":
                 coordinates = [[ring(r) for r in polygon] for polygon in geometry["arcs"]]
             else:
                 coordinates = None
@@ -107,7 +107,9 @@ def _topojson_features(document: dict) -> list[dict]:
             {
                 "type": "Feature",
                 "properties": properties,
-                "geometry": {"type": kind, "coordinates": coordinates} if kind else None,
+                "geometry": (
+                    {"type": geometry_type, "coordinates": coordinates} if geometry_type else None
+                ),
             }
         )
     return features
@@ -131,13 +133,13 @@ def _code(feature: dict, number: int) -> str:
 def _polygons(code: str, geometry) -> list:
     if not isinstance(geometry, dict) or not geometry.get("coordinates"):
         raise InvalidBoundaries(f"{code} has no geometry")
-    kind = geometry.get("type")
-    if kind == "Polygon":
+    geometry_type = geometry.get("type")
+    if geometry_type == "Polygon":
         polygons = [geometry["coordinates"]]
-    elif kind == "MultiPolygon":
+    elif geometry_type == "MultiPolygon":
         polygons = geometry["coordinates"]
     else:
-        raise InvalidBoundaries(f"{code} is a {kind}, not a Polygon or MultiPolygon")
+        raise InvalidBoundaries(f"{code} is a {geometry_type}, not a Polygon or MultiPolygon")
     try:
         result = [[open_ring(ring) for ring in polygon] for polygon in polygons]
     except (TypeError, ValueError, IndexError):
@@ -210,11 +212,11 @@ def read_boundaries(path: Path, tolerance: float = DEFAULT_TOLERANCE) -> Boundar
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise InvalidBoundaries(f"{path.name} is not JSON ({error})") from None
-    kind = document.get("type") if isinstance(document, dict) else None
+    document_type = document.get("type") if isinstance(document, dict) else None
     try:
-        if kind == "FeatureCollection":
+        if document_type == "FeatureCollection":
             features = document.get("features")
-        elif kind == "Topology":
+        elif document_type == "Topology":
             features = _topojson_features(document)
         else:
             raise InvalidBoundaries("expected a GeoJSON FeatureCollection or a TopoJSON Topology")

@@ -50,6 +50,8 @@ class Measure:
 
 
 class Kind:
+    """How the map is drawn (its `?kind=`): equal hexagons, or the real boundaries."""
+
     HEX = "hex"
     GEO = "geo"
     values = (HEX, GEO)

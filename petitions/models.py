@@ -12,17 +12,32 @@ from petitions import search
 from petitions.wording import rejection_title
 
 
-class ParliamentManager(models.Manager):
-    def get_by_natural_key(self, period):
-        return self.get(period=period)
+class NamedByManager(models.Manager):
+    """Finds a row by the unique field that names it (`named_by`), as fixtures do."""
 
+    def get_by_natural_key(self, key):
+        return self.get(**{self.model.named_by: key})
+
+
+class NamedBy:
+    """A model whose unique field `named_by` is its natural key, in fixtures and exports."""
+
+    named_by = "name"
+
+    def natural_key(self):
+        return (getattr(self, self.named_by),)
+
+
+class ParliamentManager(NamedByManager):
     def containing(self, moment):
         """The parliament sitting at `moment` (or the latest one that opened before it)."""
         return self.filter(opening_at__lte=moment).order_by("-opening_at").first()
 
 
-class Parliament(models.Model):
+class Parliament(NamedBy, models.Model):
     """A UK Parliament, from its first sitting to its dissolution."""
+
+    named_by = "period"
 
     period = models.CharField(
         max_length=9, unique=True, help_text="Years of the parliament, such as 2017-2019."
@@ -54,9 +69,6 @@ class Parliament(models.Model):
     def __str__(self) -> str:
         return f"{self.period_display} {self.government} government"
 
-    def natural_key(self):
-        return (self.period,)
-
     @property
     def period_display(self) -> str:
         """The period with an en dash, as the public site prints it: 2017–2019."""
@@ -85,19 +97,14 @@ class ArchiveState(models.Model):
         return row[0] if row else 0
 
 
-class DepartmentManager(models.Manager):
-    def get_by_natural_key(self, name):
-        return self.get(name=name)
-
-
-class Department(models.Model):
+class Department(NamedBy, models.Model):
     """A government department that answers petitions."""
 
     acronym = models.CharField(max_length=20, blank=True)
     name = models.CharField(max_length=200, unique=True)
     url = models.URLField(max_length=500, blank=True)
 
-    objects = DepartmentManager()
+    objects = NamedByManager()
 
     class Meta:
         ordering = ["name"]
@@ -105,29 +112,19 @@ class Department(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def natural_key(self):
-        return (self.name,)
 
-
-class TopicManager(models.Manager):
-    def get_by_natural_key(self, code):
-        return self.get(code=code)
-
-
-class Topic(models.Model):
+class Topic(NamedBy, models.Model):
     code = models.SlugField(max_length=100, unique=True)
     name = models.CharField(max_length=200)
 
-    objects = TopicManager()
+    named_by = "code"
+    objects = NamedByManager()
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
-
-    def natural_key(self):
-        return (self.code,)
 
 
 class PetitionState(models.TextChoices):
