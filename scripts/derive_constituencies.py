@@ -1,13 +1,13 @@
 """Derive constituencies/data/constituencies.json from the ONS boundaries and hex files.
 
-Usage: .venv/bin/python scripts/derive_constituencies.py [MAPS-DIR] [--preview DIR]
+Usage: .venv/bin/python -m scripts.derive_constituencies [MAPS-DIR] [--preview DIR]
 
 Needs the `maps` extra (numpy, scipy): `.venv/bin/pip install -e '.[maps]'`.
 MAPS-DIR defaults to ../shared/data/maps (see its SOURCES.md). For each boundary set
 (2010–2024 and from July 2024) it writes facts only: ONS code, name, nation, region,
 electorate where known, the centre point of the boundary (British National Grid metres),
 and the position of the constituency on our own hex layout, computed by
-`constituencies.layout` from the centre points and the boundaries' neighbours. From the
+`scripts.hex_layout` from the centre points and the boundaries' neighbours. From the
 published hex files it takes the region of each constituency and, for 2010–2024, its
 electorate; their layouts are never read.
 
@@ -19,17 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from constituencies.areas import NATION_BY_CODE_LETTER, REGION_BY_CODE  # noqa: E402
-from constituencies.geometry import (  # noqa: E402
+from constituencies.areas import NATION_BY_CODE_LETTER, REGION_BY_CODE
+from constituencies.geometry import (
     open_ring,
     shape_area,
     shape_centre,
@@ -37,8 +33,9 @@ from constituencies.geometry import (  # noqa: E402
     svg_path,
     wgs84_to_bng,
 )
-from constituencies.layout import cell_centres, hex_layout  # noqa: E402
+from scripts.hex_layout import cell_centres, hex_layout
 
+ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "constituencies" / "data" / "constituencies.json"
 SETS = {
     "2010": ("Westminster_PCON_Dec_2022_UK_BUC.geojson", "PCON22", "constituencies-2010.hexjson"),

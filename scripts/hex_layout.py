@@ -1,7 +1,8 @@
 """Our own hex layout of the constituencies, computed from their centre points.
 
-Used only by `scripts/derive_constituencies.py` (it needs numpy and scipy, from the
-`maps` extra); the site reads the stored result and never imports this module.
+Build-time only: `python -m scripts.derive_constituencies` runs it (it needs numpy and
+scipy, from the `maps` extra) and commits the result; the site reads that result and
+never imports this module.
 
 1. Equalise density with a diffusion cartogram (Gastner and Newman, 2004): each
    constituency's land becomes a density of one seat over its area, the sea takes the
