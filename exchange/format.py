@@ -74,6 +74,7 @@ class Type(StrEnum):
     """What a field's value is in a document, and so how it is read and written."""
 
     TEXT = "text"  # a string; null is kept as "" (and given back as null)
+    URL = "url"  # a TEXT that is empty or a web address (http or https: petitions.links)
     TIMESTAMP = "timestamp"  # ISO 8601 with a zone
     DATE = "date"  # YYYY-MM-DD
     COUNT = "count"  # a whole number from 0 to MAX_COUNT
@@ -194,11 +195,11 @@ DEBATE = Block(
     DebateOutcome,
     (
         Field(DEBATED_ON, Type.DATE),
-        Field("transcript_url", null_when_empty=True),
-        Field("video_url", null_when_empty=True),
-        Field("debate_pack_url", null_when_empty=True),
-        Field("public_engagement_url", modelled=False),
-        Field("debate_summary_url", modelled=False),
+        Field("transcript_url", Type.URL, null_when_empty=True),
+        Field("video_url", Type.URL, null_when_empty=True),
+        Field("debate_pack_url", Type.URL, null_when_empty=True),
+        Field("public_engagement_url", Type.URL, modelled=False),
+        Field("debate_summary_url", Type.URL, modelled=False),
         Field("overview"),
     ),
     orders={
@@ -226,7 +227,11 @@ REJECTION = Block(
 DEPARTMENT = Block(
     "departments",
     Department,
-    (Field("acronym"), Field("name", required="every department has a name"), Field("url")),
+    (
+        Field("acronym"),
+        Field("name", required="every department has a name"),
+        Field("url", Type.URL),
+    ),
 )
 DEPARTMENT_KEY = "name"
 

@@ -29,9 +29,10 @@ class Importer(Writer):
 
         `progress` is called with the number read so far, every PROGRESS_EVERY petitions.
         """
-        with PetitionStream(source) as stream, self.document():
+        with PetitionStream(source) as stream, self.document(source):
             try:
                 for count, record in enumerate(stream, 1):
+                    record.source = source
                     self.add(record, write)
                     if progress and count % PROGRESS_EVERY == 0:
                         progress(count)

@@ -18,8 +18,7 @@ from collections.abc import Iterator
 from operator import itemgetter
 from typing import Any
 
-from django.utils.dateparse import parse_date
-
+from exchange import values as check
 from exchange.format import (
     ALIASES,
     BLOCKS,
@@ -31,23 +30,18 @@ from exchange.format import (
     DEPARTMENT,
     DEPARTMENT_KEY,
     DETAIL,
-    EARLIEST,
-    LATEST_YEAR,
     LIST,
     MAX_COUNT,
     MODELLED,
     OPENED,
     PARLIAMENT,
-    TOO_LONG,
     TYPES,
     UPDATED,
     Block,
     BreakdownAttribute,
     Type,
     attributes_typed,
-    format_timestamp,
     max_length,
-    parse_timestamp,
 )
 from exchange.read import JsonStream
 from exchange.records import InvalidDocument, PetitionRecord
@@ -68,7 +62,7 @@ class PetitionStream(JsonStream):
 def parse_document(document: Any, path: str = "$") -> list[PetitionRecord]:
     """Every petition in a document, validated; raises InvalidDocument."""
     if not isinstance(document, dict):
-        raise InvalidDocument(path, f"expected a JSON object, got {json_type(document)}")
+        raise InvalidDocument(path, f"expected a JSON object, got {check.json_type(document)}")
     if "attributes" in document:
         return [parse_petition(document, path, origin=DETAIL)]
     if "data" not in document:
@@ -81,6 +75,7 @@ def parse_document(document: Any, path: str = "$") -> list[PetitionRecord]:
     record = parse_petition(data, f"{path}.data", origin=DETAIL)
     envelope = {k: v for k, v in document.items() if k not in ("links", "data")}
     if envelope:
+        check.check_kept(envelope, path)
         record.more["document"] = envelope
     record.written_form["document"] = list(document)
     return [record]
@@ -88,7 +83,7 @@ def parse_document(document: Any, path: str = "$") -> list[PetitionRecord]:
 
 def parse_petition(item: Any, path: str, origin: str = DETAIL) -> PetitionRecord:
     if not isinstance(item, dict):
-        raise InvalidDocument(path, f"expected a petition object, got {json_type(item)}")
+        raise InvalidDocument(path, f"expected a petition object, got {check.json_type(item)}")
     type_ = item.get("type")
     if type_ not in TYPES:
         raise InvalidDocument(f"{path}.type", f"unknown type {type_!r}")
@@ -100,10 +95,10 @@ def parse_petition(item: Any, path: str, origin: str = DETAIL) -> PetitionRecord
     attributes = item.get("attributes")
     if not isinstance(attributes, dict):
         raise InvalidDocument(
-            f"{path}.attributes", f"expected an object, got {json_type(attributes)}"
+            f"{path}.attributes", f"expected an object, got {check.json_type(attributes)}"
         )
     form = WrittenForm()
-    record = PetitionRecord(id=petition_id, origin=origin, type=type_, fields={})
+    record = PetitionRecord(id=petition_id, origin=origin, type=type_, fields={}, path=path)
     _parse_attributes(record, attributes, f"{path}.attributes", form)
 
     parliament = item.get(PARLIAMENT, attributes.get(PARLIAMENT))
@@ -112,6 +107,7 @@ def parse_petition(item: Any, path: str, origin: str = DETAIL) -> PetitionRecord
         record.parliament = _parse_parliament(parliament, where, form)
     unknown = {k: v for k, v in item.items() if k not in DATA_KEYS}
     if unknown:
+        check.check_kept(unknown, path)
         record.more["data"] = unknown
     record.written_form.update(form.as_dict(type_, item, attributes))
     return record
@@ -141,7 +137,7 @@ def _parse_attributes(record: PetitionRecord, attributes: dict, at: str, form: W
     fields = record.fields
     for attribute in attributes_typed(Type.TEXT):
         if attribute.name in attributes:
-            fields[attribute.attname] = _text(
+            fields[attribute.attname] = check.text(
                 attributes[attribute.name],
                 f"{at}.{attribute.name}",
                 attribute.name,
@@ -157,18 +153,20 @@ def _parse_attributes(record: PetitionRecord, attributes: dict, at: str, form: W
             raise InvalidDocument(f"{at}.{attribute.name}", problem)
         fields[attribute.attname] = state
     for attribute in attributes_typed(Type.COUNT):
-        fields[attribute.attname] = _count(attributes.get(attribute.name), f"{at}.{attribute.name}")
+        fields[attribute.attname] = check.count(
+            attributes.get(attribute.name), f"{at}.{attribute.name}"
+        )
 
     for attribute in attributes_typed(Type.TIMESTAMP):
         if attribute.name in attributes:
-            fields[attribute.attname] = _timestamp(
+            fields[attribute.attname] = check.timestamp(
                 attributes[attribute.name], f"{at}.{attribute.name}", attribute.name, form
             )
     for alias, name in ALIASES.items():
         if alias in attributes:
             if name in attributes:
                 raise InvalidDocument(f"{at}.{alias}", f"given twice, as {alias} and {name}")
-            fields[name] = _timestamp(attributes[alias], f"{at}.{alias}", alias, form)
+            fields[name] = check.timestamp(attributes[alias], f"{at}.{alias}", alias, form)
     _require(fields, attributes_typed(Type.TIMESTAMP), at)
     if fields.get(UPDATED) is None:
         fields[UPDATED] = fields[CREATED]
@@ -177,11 +175,12 @@ def _parse_attributes(record: PetitionRecord, attributes: dict, at: str, form: W
         raise InvalidDocument(f"{at}.{CLOSED}", "closes before it opened")
     for attribute in attributes_typed(Type.DATE):
         if attribute.name in attributes:
-            fields[attribute.attname] = _date(
+            fields[attribute.attname] = check.date(
                 attributes[attribute.name], f"{at}.{attribute.name}", attribute.name, form
             )
 
     record.extra = {k: v for k, v in attributes.items() if k not in MODELLED}
+    check.check_kept(record.extra, at)
 
     for block in BLOCKS.values():
         if block.name not in attributes:
@@ -207,8 +206,9 @@ def _parse_attributes(record: PetitionRecord, attributes: dict, at: str, form: W
             value = attributes[attribute.name]
             if not isinstance(value, list):
                 raise InvalidDocument(
-                    f"{at}.{attribute.name}", f"expected a list, got {json_type(value)}"
+                    f"{at}.{attribute.name}", f"expected a list, got {check.json_type(value)}"
                 )
+            check.check_kept(value, f"{at}.{attribute.name}")
             fields[attribute.attname] = value
     for breakdown in BREAKDOWNS:
         if breakdown.name not in attributes:
@@ -231,25 +231,31 @@ def _parse_block(block: Block, value, path, record, form) -> dict | None:
     """The values of a block (keyed by column), or None where the document gave null."""
     if value is None:
         return None
-    value = _object(value, path)
+    value = check.an_object(value, path)
     form.nested[block.name] = list(value)
     known = {field.name for field in block.modelled}
     record.more[block.name] = {k: v for k, v in value.items() if k not in known}
+    check.check_kept(record.more[block.name], path)
     values = {}
-    for field in block.modelled:
+    for field in block.fields:
         here, name = f"{path}.{field.name}", f"{block.name}.{field.name}"
         given = value.get(field.name)
-        if field.type is Type.TEXT:
+        if not field.modelled:
+            if field.type is Type.URL:
+                check.web_address(given, here)
+        elif field.type in (Type.TEXT, Type.URL):
             limit = block.limit(field)
-            values[field.attname] = _text(given, here, name, form, limit, block.too_long)
+            values[field.attname] = check.text(
+                given, here, name, form, limit, block.too_long, field.type is Type.URL
+            )
         elif field.type is Type.TIMESTAMP:
-            moment = _timestamp(given, here, name, form)
+            moment = check.timestamp(given, here, name, form)
             if moment is None:
                 form.null.append(name)  # (and what the archive holds stays)
             else:
                 values[field.attname] = moment
         elif field.type is Type.DATE:
-            values[field.attname] = _date(given, here, name, form)
+            values[field.attname] = check.date(given, here, name, form)
     if block.after_parse:
         block.after_parse(values, record.fields)
     for field in block.modelled:
@@ -266,19 +272,21 @@ def _parse_departments(value, path, record, form) -> list[dict]:
     key = next(field for field in DEPARTMENT.fields if field.name == DEPARTMENT_KEY)
     others = [field for field in DEPARTMENT.modelled if field is not key]
     known = {field.name for field in DEPARTMENT.fields}
-    for i, item in enumerate(_objects(value, path)):
+    for i, item in enumerate(check.objects(value, path)):
         here = f"{path}[{i}]"
-        name = _required_text(item.get(key.name), f"{here}.{key.name}", DEPARTMENT.limit(key))
+        name = check.required_text(item.get(key.name), f"{here}.{key.name}", DEPARTMENT.limit(key))
         department = {key.attname: name}
         for field in others:
-            department[field.attname] = _text(
+            department[field.attname] = check.text(
                 item.get(field.name),
                 f"{here}.{field.name}",
                 f"{DEPARTMENT.name}.{name}.{field.name}",
                 form,
                 DEPARTMENT.limit(field),
+                web_address=field.type is Type.URL,
             )
         if unknown := {k: v for k, v in item.items() if k not in known}:
+            check.check_kept(unknown, here)
             more[name] = unknown
         departments.append(department)
     if more:
@@ -289,13 +297,13 @@ def _parse_departments(value, path, record, form) -> list[dict]:
 
 def _parse_topics(value, path, name, form) -> list[str]:
     if not isinstance(value, list):
-        raise InvalidDocument(path, f"expected a list, got {json_type(value)}")
+        raise InvalidDocument(path, f"expected a list, got {check.json_type(value)}")
     codes = []
     for i, item in enumerate(value):
         if isinstance(item, dict):  # {"code": ..., "name": ...}
             form.nested[name] = ["code", "name"]
             item = item.get("code")
-        codes.append(_required_text(item, f"{path}[{i}]", max_length(Topic, "code")))
+        codes.append(check.required_text(item, f"{path}[{i}]", max_length(Topic, "code")))
     form.order[name] = codes
     return codes
 
@@ -308,7 +316,7 @@ def _parse_rows(breakdown: BreakdownAttribute, value, path, record, form) -> lis
     the first bad row and says what is wrong with it.
     """
     if not isinstance(value, list):
-        raise InvalidDocument(path, f"expected a list, got {json_type(value)}")
+        raise InvalidDocument(path, f"expected a list, got {check.json_type(value)}")
     rows = _rows_at_once(breakdown, value)
     if rows is None:
         rows = _rows_one_by_one(breakdown, value, path, record)
@@ -339,6 +347,8 @@ def _rows_at_once(breakdown: BreakdownAttribute, value: list) -> list[tuple] | N
         texts = [cell for cell in cells if cell is not None] if optional else cells
         if not all(type(cell) is str for cell in texts):
             return None
+        if check.unstorable("".join(texts)):
+            return None  # one by one says where
         lengths = list(map(len, texts))
         limit = max_length(breakdown.model, column)
         if lengths and (max(lengths) > limit or (not optional and min(lengths) == 0)):
@@ -356,13 +366,13 @@ def _rows_one_by_one(breakdown: BreakdownAttribute, value: list, path, record) -
     rows, seen, more = [], set(), {}
     for i, row in enumerate(value):
         if type(row) is not dict:
-            raise InvalidDocument(f"{path}[{i}]", f"expected an object, got {json_type(row)}")
+            raise InvalidDocument(f"{path}[{i}]", f"expected an object, got {check.json_type(row)}")
         values = []
         for column in columns:
             cell = row.get(column)
             if column == COUNT_COLUMN:
                 if type(cell) is not int or not 0 <= cell <= MAX_COUNT:
-                    raise InvalidDocument(f"{path}[{i}].{column}", _count_problem(cell))
+                    raise InvalidDocument(f"{path}[{i}].{column}", check.count_problem(cell))
             elif type(cell) is str:
                 if len(cell) > limits[column]:
                     raise InvalidDocument(
@@ -370,14 +380,16 @@ def _rows_one_by_one(breakdown: BreakdownAttribute, value: list, path, record) -
                     )
                 if not cell and column not in optional:
                     raise InvalidDocument(f"{path}[{i}].{column}", "missing")
+                check.check_storable(cell, f"{path}[{i}].{column}")
             elif cell is not None or column not in optional:
-                raise InvalidDocument(f"{path}[{i}].{column}", _text_problem(cell))
+                raise InvalidDocument(f"{path}[{i}].{column}", check.text_problem(cell))
             values.append(cell)
         code = row[key]
         if code in seen:
             raise InvalidDocument(f"{path}[{i}].{key}", f"{code} appears twice")
         seen.add(code)
         if unknown := {k: v for k, v in row.items() if k not in known}:
+            check.check_kept(unknown, f"{path}[{i}]")
             more[code] = unknown
         rows.append(tuple(values))
     if more:
@@ -386,105 +398,10 @@ def _rows_one_by_one(breakdown: BreakdownAttribute, value: list, path, record) -
 
 
 def _parse_parliament(value, path, form) -> dict:
-    value = _object(value, path)
+    value = check.an_object(value, path)
     period = value.get("period")
     if not isinstance(period, str) or not period:
         raise InvalidDocument(f"{path}.period", "expected text such as 2017-2019")
+    check.check_kept(value, path)
     form.nested[PARLIAMENT] = list(value)
     return value
-
-
-# --- Values ----------------------------------------------------------------------------
-
-
-def json_type(value) -> str:
-    """What a JSON value is, in words."""
-    names = {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}
-    return names.get(type(value), "a number")
-
-
-def _object(value, path) -> dict:
-    if not isinstance(value, dict):
-        raise InvalidDocument(path, f"expected an object, got {json_type(value)}")
-    return value
-
-
-def _objects(value, path) -> list[dict]:
-    if not isinstance(value, list):
-        raise InvalidDocument(path, f"expected a list, got {json_type(value)}")
-    for i, item in enumerate(value):
-        _object(item, f"{path}[{i}]")
-    return value
-
-
-def _text_problem(value) -> str:
-    return "missing" if value is None else f"expected text, got {json_type(value)}"
-
-
-def _text(value, path, name, form, limit=None, too_long=TOO_LONG) -> str:
-    """A text; null becomes "" and is remembered (as `name`) so that export gives null back."""
-    if value is None:
-        form.null.append(name)
-        return ""
-    if not isinstance(value, str):
-        raise InvalidDocument(path, _text_problem(value))
-    if limit and len(value) > limit:
-        raise InvalidDocument(path, too_long.format(limit=limit))
-    return value
-
-
-def _required_text(value, path, limit) -> str:
-    if not isinstance(value, str) or not value:
-        raise InvalidDocument(path, _text_problem(value) if value != "" else "missing")
-    if limit and len(value) > limit:
-        raise InvalidDocument(path, f"longer than {limit} characters")
-    return value
-
-
-def _count_problem(value) -> str:
-    if value is None:
-        return "missing"
-    if type(value) is int:
-        if value < 0:
-            return f"a count cannot be negative ({value})"
-        return f"an absurd count ({value})"
-    return f"expected a whole number, got {value!r}"
-
-
-def _count(value, path) -> int:
-    if type(value) is not int or not 0 <= value <= MAX_COUNT:
-        raise InvalidDocument(path, _count_problem(value))
-    return value
-
-
-def _timestamp(value, path, name, form):
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidDocument(path, f"expected a timestamp, got {value!r}")
-    moment = parse_timestamp(value)
-    if moment is None:
-        raise InvalidDocument(path, f"not an ISO 8601 timestamp with a time zone: {value!r}")
-    if moment < EARLIEST or moment.year > LATEST_YEAR:
-        raise InvalidDocument(path, f"an absurd date: {value!r}")
-    if format_timestamp(moment) != value:
-        form.text[name] = value
-    return moment
-
-
-def _date(value, path, name, form):
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidDocument(path, f"expected a date, got {value!r}")
-    try:
-        day = parse_date(value[:10]) if len(value) >= 10 else None
-    except ValueError:
-        day = None
-    if day is None:
-        raise InvalidDocument(path, f"not a date (YYYY-MM-DD): {value!r}")
-    if day.year < EARLIEST.year or day.year > LATEST_YEAR:
-        raise InvalidDocument(path, f"an absurd date: {value!r}")
-    if day.isoformat() != value:
-        form.text[name] = value
-    return day

@@ -24,6 +24,7 @@ from typing import Any, BinaryIO
 
 import ijson
 
+from exchange.bounds import Bounds
 from exchange.records import InvalidDocument
 
 CHUNK_SIZE = 256 * 1024  # bytes read at a time: memory holds one chunk and one petition
@@ -84,8 +85,9 @@ class _Text:
     """The text of an open file (decompressed if it is gzip) in chunks that know where
     they are; `end` is where the text ended, once it has."""
 
-    def __init__(self, file: BinaryIO):
+    def __init__(self, file: BinaryIO, bounds: Bounds | None = None):
         self.file = file
+        self.bounds = bounds  # what the text may not be, checked before it is parsed
         self.where = "file"  # what a failed read blames
         self.end: _Chunk | None = None
         self.blank = True  # only white space so far
@@ -101,7 +103,11 @@ class _Text:
         line, column = 1, 0
         while data:
             self.blank = self.blank and not data.strip()
-            yield _Chunk(data, start, line, column)
+            chunk = _Chunk(data, start, line, column)
+            if self.bounds and (problem := self.bounds.feed(data)):
+                offset, reason = problem
+                raise InvalidDocument(chunk.position(offset), reason)
+            yield chunk
             start += len(data)
             newlines = data.count(b"\n")
             if newlines:
@@ -249,7 +255,7 @@ class JsonStream:
                 raise InvalidDocument("file", "no such file or directory") from None
             except OSError as error:
                 raise InvalidDocument("file", error.strerror or str(error)) from None
-        self.text = _Text(self.file)
+        self.text = _Text(self.file, Bounds())
         self.chunks = self._chunks()
 
     def __iter__(self) -> Iterator[Value]:
@@ -339,6 +345,12 @@ class JsonStream:
             except ijson.JSONError as error:
                 self.rest = None
                 raise self._broken(error, self.feed.chunk or self.text.end) from None
+            except UnicodeDecodeError:  # (an escape the parser cannot turn into UTF-8)
+                self.rest = None
+                chunk = self.feed.chunk or self.text.end
+                raise InvalidDocument(
+                    f"after {chunk.position(0)}", "a text that is not Unicode"
+                ) from None
             yield value
 
     def _broken(self, error: ijson.JSONError, chunk: _Chunk) -> InvalidDocument:

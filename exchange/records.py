@@ -49,6 +49,9 @@ class PetitionRecord:
     extra: dict[str, Any] = field(default_factory=dict)
     more: dict[str, Any] = field(default_factory=dict)
     written_form: dict[str, Any] = field(default_factory=dict)
+    # Where it was read: the JSON path in its document, and the source (a file, an address).
+    path: str = field(default="$", compare=False)
+    source: str = field(default="", compare=False)
 
     @property
     def updated_at(self) -> dt.datetime:

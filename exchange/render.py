@@ -199,7 +199,7 @@ class _Rendering:
             return self.extra.get(key)
         value = getattr(self.petition, attribute.attname, None)
         match attribute.type:
-            case Type.TEXT:
+            case Type.TEXT | Type.URL:
                 return self.text_value(value, key, attribute.null_when_empty)
             case Type.TIMESTAMP:
                 return self.stamp(value, key)
@@ -257,7 +257,7 @@ class _Rendering:
         for field in block.modelled:
             value, name = getattr(source, field.attname), f"{block.name}.{field.name}"
             match field.type:
-                case Type.TEXT:
+                case Type.TEXT | Type.URL:
                     values[field.name] = self.text_value(value, name, field.null_when_empty)
                 case Type.TIMESTAMP:
                     values[field.name] = self.stamp(value, name)

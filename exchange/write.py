@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from exchange.format import (
     BLOCKS,
@@ -58,6 +58,10 @@ class Counts:
     unchanged: int = 0
     invalid: int = 0
 
+    def add(self, other: Counts) -> None:
+        for name in ("created", "updated", "unchanged", "invalid"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def __str__(self) -> str:
         return (
             f"{self.created:,} created, {self.updated:,} updated, "
@@ -65,12 +69,20 @@ class Counts:
         )
 
 
+class _Probe(Exception):
+    """Undo a write that was only a trial."""
+
+
 class Writer:
     """Writes records in batches: a few bulk queries per batch, whatever its size.
 
     Call ``add`` for each record (it resolves the parliament and raises InvalidDocument if
-    it can't), inside ``document()`` for all or nothing of a source, then ``flush`` at the
-    end. Run it inside ``transaction.atomic()``.
+    it can't), inside ``document(source)`` for all or nothing of a source, then ``flush``
+    at the end. Run it inside ``transaction.atomic()``.
+
+    What the database refuses is refused a source at a time: a batch it refuses is written
+    again source by source, and each source it still refuses is left out whole and listed
+    in ``refused`` (or, if it is the document being read, raised as InvalidDocument).
     """
 
     def __init__(self, batch_size: int = 200):
@@ -86,8 +98,9 @@ class Writer:
         self.parliaments = list(Parliament.objects.order_by("opening_at"))
         self.departments = {d.name: d for d in Department.objects.all()}
         self.topics = {t.code: t.id for t in Topic.objects.all()}
-        self.in_document = False  # inside `document()`
+        self.current: str | None = None  # the source of `document()`, while inside it
         self.savepoint = None  # taken by the first write inside a document
+        self.refused: list[tuple[str, InvalidDocument]] = []  # sources the database refused
 
     # Resolving, before a record is accepted.
 
@@ -135,13 +148,14 @@ class Writer:
             self.flush()
 
     @contextmanager
-    def document(self):
+    def document(self, source: str = ""):
         """Keep what is added inside, or, if it raises InvalidDocument, none of it.
 
         Batches are written as they fill, so a document found bad halfway may have had
         some of its petitions written: a savepoint, taken before the document's first
         write, undoes them (and the pending petitions of earlier documents that went out
-        in the same batch, which are queued again).
+        in the same batch, which are queued again). A document that filled batches writes
+        the rest of its petitions before its savepoint goes.
         """
         mark = (
             dataclasses.replace(self.counts),
@@ -150,28 +164,82 @@ class Writer:
             dict(self.departments),
             dict(self.topics),
         )
-        self.in_document, self.savepoint = True, None
+        self.current, self.savepoint = source, None
         try:
             yield
+            if self.savepoint:
+                self.flush()
         except InvalidDocument:
             if self.savepoint:
                 transaction.savepoint_rollback(self.savepoint)
-            self.counts, self.pending, self.pending_rows, self.departments, self.topics = mark
+            self.counts, pending, self.pending_rows, self.departments, self.topics = mark
+            refused = {source for source, _ in self.refused}
+            self.pending = {k: r for k, r in pending.items() if r.source not in refused}
             raise
         else:
             if self.savepoint:
                 transaction.savepoint_commit(self.savepoint)
         finally:
-            self.in_document, self.savepoint = False, None
+            self.current, self.savepoint = None, None
 
     # Writing a batch.
 
     def flush(self) -> None:
         if not self.pending:
             return
-        if self.in_document and self.savepoint is None:
+        if self.current is not None and self.savepoint is None:
             self.savepoint = transaction.savepoint()
         records, self.pending, self.pending_rows = list(self.pending.values()), {}, 0
+        try:
+            self.counts.add(self._write(records))
+        except DatabaseError:
+            self._write_each_source(records)
+
+    def _write_each_source(self, records: list[PetitionRecord]) -> None:
+        """The database refused a batch: write it again a source at a time."""
+        by_source = defaultdict(list)
+        for record in records:
+            by_source[record.source].append(record)
+        for source, group in by_source.items():
+            try:
+                self.counts.add(self._write(group))
+            except DatabaseError as error:
+                problem = self._refusal(group, error)
+                if source == self.current:
+                    raise problem from None
+                self.refused.append((source, problem))
+
+    def _refusal(self, group: list[PetitionRecord], error: DatabaseError) -> InvalidDocument:
+        """Which petition of a source the database refuses, and why."""
+        for record in group:
+            try:
+                self._write([record], trial=True)
+            except _Probe:
+                continue
+            except DatabaseError as refused:
+                error, where = refused, record.path
+                break
+        else:
+            where = group[0].path
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return InvalidDocument(where, f"the database refused it ({reason})")
+
+    def _write(self, records: list[PetitionRecord], trial: bool = False) -> Counts:
+        """Write records in a savepoint: all of them, or (raising) none. A `trial` write is
+        undone at once (raising _Probe)."""
+        kept = dict(self.departments), dict(self.topics)
+        try:
+            with transaction.atomic():
+                counts = self._write_batch(records)
+                if trial:
+                    raise _Probe
+        except BaseException:
+            self.departments, self.topics = kept  # what the savepoint undid
+            raise
+        return counts
+
+    def _write_batch(self, records: list[PetitionRecord]) -> Counts:
+        counts = Counts()
         ids = [record.id for record in records]
         stored = {
             row["id"]: row for row in Petition.objects.filter(id__in=ids).values(*PETITION_COLUMNS)
@@ -181,16 +249,17 @@ class Writer:
         for record in records:
             old = stored.get(record.id)
             if old is not None and record.updated_at < old["updated_at"]:
-                self.counts.unchanged += 1  # an older version than the one we hold
+                counts.unchanged += 1  # an older version than the one we hold
                 continue
             changed = self._plan(record, old, current, batch)
             if old is None:
-                self.counts.created += 1
+                counts.created += 1
             elif changed:
-                self.counts.updated += 1
+                counts.updated += 1
             else:
-                self.counts.unchanged += 1
+                counts.unchanged += 1
         batch.write()
+        return counts
 
     def _plan(self, record, old, current: _Stored, batch: _Batch) -> bool:
         """Queue what must change for `record`; True if anything does."""

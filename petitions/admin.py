@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from petitions.models import Department, Parliament, Petition, Topic
+from petitions.params import petition_number
 from responses import services
 from responses.forms import DebateOutcomeForm, GovernmentResponseForm
 from responses.models import DebateOutcome, GovernmentResponse
@@ -178,9 +179,9 @@ class PetitionAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         """A petition number finds that petition at once; words use the archive's search
         (full text, with its index, on PostgreSQL)."""
-        number = search_term.strip().removeprefix("#")
-        if number.isdigit() and len(number) <= 9:
-            found = queryset.filter(pk=int(number))
+        number = petition_number(search_term)
+        if number is not None:
+            found = queryset.filter(pk=number)
             if found.exists():
                 return found, False
         if not search_term.strip():

@@ -31,6 +31,7 @@ from exchange.render import for_export, list_document, petition_document
 from petitions.caching import conditional_archive, conditional_petition
 from petitions.filters import PetitionFilter
 from petitions.models import Petition
+from petitions.params import whole_number
 
 DEFAULT_COUNT = 25
 MAX_COUNT = 50
@@ -115,10 +116,12 @@ def positive_number(request, name: str, default: int, maximum: int | None = None
     given = request.GET.get(name, "")
     if given == "":
         return default
-    if not given.isdigit() or int(given) < 1 or (maximum and int(given) > maximum):
+    number = whole_number(given, minimum=1, maximum=maximum)
+    if number is None:
         limit = f"from 1 to {maximum}" if maximum else "a whole number from 1"
-        raise BadRequest(f"{name} must be {limit}, not {given!r}.", {name: [f"Give {limit}."]})
-    return int(given)
+        shown = given if len(given) <= 20 else given[:20] + "…"
+        raise BadRequest(f"{name} must be {limit}, not {shown!r}.", {name: [f"Give {limit}."]})
+    return number
 
 
 def page_links(request, page: int, last: int) -> dict[str, str | None]:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from petitions import search
+from petitions.links import validate_web_address
 from petitions.wording import rejection_title
 
 
@@ -102,7 +103,7 @@ class Department(NamedBy, models.Model):
 
     acronym = models.CharField(max_length=20, blank=True)
     name = models.CharField(max_length=200, unique=True)
-    url = models.URLField(max_length=500, blank=True)
+    url = models.URLField(max_length=500, blank=True, validators=[validate_web_address])
 
     objects = NamedByManager()
 

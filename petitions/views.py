@@ -11,6 +11,7 @@ from petitions import search
 from petitions.caching import ConditionalArchiveMixin, ConditionalPetitionMixin
 from petitions.filters import PetitionFilter
 from petitions.models import FACETS, Petition
+from petitions.params import petition_number, whole_number
 
 PAGE_SIZE = 25
 
@@ -20,7 +21,7 @@ class ClampedPaginationMixin:
 
     def paginate_queryset(self, queryset, page_size):
         paginator = Paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
+        page = paginator.get_page(whole_number(self.request.GET.get("page"), minimum=1) or 1)
         return paginator, page, page.object_list, page.has_other_pages()
 
 
@@ -52,9 +53,9 @@ class PetitionListView(ConditionalArchiveMixin, ClampedPaginationMixin, FilterVi
         return Petition.objects.visible().for_list()
 
     def get(self, request, *args, **kwargs):
-        number = request.GET.get("q", "").strip().lstrip("#")
-        if number.isdigit() and len(number) < 10:
-            petition = Petition.objects.visible().filter(id=int(number)).only("id").first()
+        number = petition_number(request.GET.get("q", ""))
+        if number is not None:
+            petition = Petition.objects.visible().filter(id=number).only("id").first()
             if petition:  # a petition's number goes straight to it, as on the public site
                 return redirect(petition)
         response = super().get(request, *args, **kwargs)

@@ -11,6 +11,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
+from petitions.links import validate_web_address
 from petitions.models import Department, Petition
 
 SUMMARY_MAX_LENGTH = 500
@@ -97,9 +98,9 @@ class DebateOutcome(models.Model):
     )
     debated_on = models.DateField(null=True, blank=True)
     overview = models.TextField(blank=True)
-    transcript_url = models.URLField(max_length=500, blank=True)
-    video_url = models.URLField(max_length=500, blank=True)
-    debate_pack_url = models.URLField(max_length=500, blank=True)
+    transcript_url = models.URLField(max_length=500, blank=True, validators=[validate_web_address])
+    video_url = models.URLField(max_length=500, blank=True, validators=[validate_web_address])
+    debate_pack_url = models.URLField(max_length=500, blank=True, validators=[validate_web_address])
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

@@ -6,6 +6,7 @@ from django.template.defaultfilters import linebreaks_filter, urlize
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from petitions.links import is_web_address
 from petitions.search import MARK_END, MARK_START, mark_words, query_words
 
 register = template.Library()
@@ -25,6 +26,13 @@ def paragraphs(text, autoescape=True) -> str:
         return ""
     linked = urlize(text, autoescape=autoescape)
     return mark_safe(linebreaks_filter(linked, autoescape=False))
+
+
+@register.filter
+def web_address(value) -> str:
+    """The address if it is a web address (http or https), else "": use it for every href
+    that comes from data, so that no stored value can become a script link."""
+    return value if is_web_address(value) else ""
 
 
 @register.filter

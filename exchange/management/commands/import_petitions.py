@@ -90,21 +90,32 @@ class Command(BaseCommand):
     def run(self, importer, paths, skip_invalid):
         writing = True
         for source in find_sources(paths):
-            label = source_label(source)
-            self.bar.set_postfix_str(label[-40:], refresh=False)
+            self.bar.set_postfix_str(source_label(source)[-40:], refresh=False)
             try:
-                importer.import_source(source, write=writing, progress=self.progress(label))
+                importer.import_source(source, write=writing, progress=self.progress(source))
             except InvalidDocument as problem:
-                importer.counts.invalid += 1
-                self.report(f"{label}: {problem.path}: {problem.reason}")
-                # Without --skip-invalid nothing will be kept: only check the rest.
-                writing = skip_invalid
+                self.invalid(importer, source, problem)
+            self.refused(importer)
+            if importer.counts.invalid and not skip_invalid:
+                writing = False  # nothing will be kept: only check the rest
             self.bar.update()
         if writing:
             importer.flush()
+            self.refused(importer)
 
-    def progress(self, label):
+    def invalid(self, importer, source, problem):
+        importer.counts.invalid += 1
+        self.report(f"{source_label(source)}: {problem.path}: {problem.reason}")
+
+    def refused(self, importer):
+        """Report the files the database refused since last asked."""
+        refused, importer.refused = importer.refused, []
+        for source, problem in refused:
+            self.invalid(importer, source, problem)
+
+    def progress(self, source):
         """Shows how far the bar's file has been read (a big file takes a while)."""
+        label = source_label(source)
 
         def show(count):
             self.bar.set_postfix_str(f"{label[-40:]}: {count:,} petitions")

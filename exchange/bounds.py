@@ -1,0 +1,126 @@
+"""What no petition document can be, told from its bytes before the JSON parser builds it.
+
+A hostile file can make a JSON parser use memory and time out of all proportion to its
+size: 200 KB of nested brackets, or one value of gigabytes. `Bounds` is fed the text chunk
+by chunk, ahead of the parser, and refuses at once (with where, and why):
+
+- nesting deeper than the format can be (MAX_DEPTH levels; a real document has six);
+- a petition (an item of a list page, or a document's `data`) or one text larger than any
+  real one;
+- a lone surrogate (`\\ud800` with no partner): the parser would quietly change it, and no
+  database can store it.
+
+It works on whole bytes at C speed: strings are cut out with one regular expression (a
+string that runs on into the next chunk is carried over), the brackets that remain are
+reduced pair by pair, and what is left says how deep the text goes.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_DEPTH = 32  # levels of nesting: a list page's department objects are at six
+MAX_PETITION = 16 * 2**20  # bytes of one petition: a real one with every breakdown is ~100 KB
+MAX_TEXT = 2**20  # bytes of one string: the longest real texts (a response) are ~10 KB
+PETITION_DEPTH = 2  # a list page's petitions are at depth 3, closed when it comes back to 2
+
+STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+LOW_SURROGATE = re.compile(rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+CLOSERS = b"]}"
+
+TOO_DEEP = f"nested deeper than a petition document can be (more than {MAX_DEPTH} levels)"
+TOO_LARGE = f"a petition larger than any real one (more than {MAX_PETITION // 2**20} MiB)"
+TOO_LONG = f"a text longer than any real one (more than {MAX_TEXT // 2**20} MiB)"
+LONE_SURROGATE = "a lone surrogate ({}), which is not text"
+
+
+class Bounds:
+    """Feed it each chunk of a text in turn; `feed` gives (offset in the chunk, reason) for
+    the first thing out of bounds, or None."""
+
+    def __init__(self):
+        self.stack = b""  # the brackets open at the end of what was fed
+        self.carry = b""  # a string not yet closed at the end of what was fed
+        self.petition_bytes = 0  # since the text was last at a list page's top levels
+
+    def feed(self, data: bytes) -> tuple[int, str] | None:
+        window, before = self.carry + data, len(self.carry)
+        outside = STRING.sub(b"", window)
+        quote = outside.find(b'"')
+        if quote >= 0:  # a string runs on into the next chunk
+            open_string = len(outside) - quote
+            complete, self.carry = window[:-open_string], window[-open_string:]
+            outside = outside[:quote]
+        else:
+            complete, self.carry = window, b""
+        if len(self.carry) > MAX_TEXT:
+            return 0, TOO_LONG
+        if b"\\u" in complete and (found := _lone_surrogate(complete)) is not None:
+            return max(found - before, 0), LONE_SURROGATE.format(
+                complete[found : found + 6].decode()
+            )
+        depth = len(self.stack)
+        problem = self._nesting(outside.translate(None, NOT_BRACKETS), len(data))
+        if problem == (None, TOO_DEEP):
+            return max(_deeper_than_allowed(window, depth) - before, 0), TOO_DEEP
+        return problem
+
+    def _nesting(self, brackets: bytes, size: int) -> tuple[int | None, str] | None:
+        reduced, rounds = brackets, 0
+        while True:
+            shorter = reduced.replace(b"[]", b"").replace(b"{}", b"")
+            if len(shorter) == len(reduced):
+                break
+            reduced, rounds = shorter, rounds + 1
+            if rounds > MAX_DEPTH:
+                return None, TOO_DEEP
+        closed = len(reduced) - len(reduced.lstrip(CLOSERS))
+        opened = reduced[closed:]
+        lowest = len(self.stack) - closed
+        if len(self.stack) + rounds + len(opened) > MAX_DEPTH:
+            return None, TOO_DEEP
+        self.stack = self.stack[: max(lowest, 0)] + opened
+        if lowest <= PETITION_DEPTH:
+            self.petition_bytes = 0
+        self.petition_bytes += size
+        if self.petition_bytes > MAX_PETITION:
+            return 0, TOO_LARGE
+        return None
+
+
+STRING_OR_BRACKET = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def _deeper_than_allowed(text: bytes, depth: int) -> int:
+    """Where `text` (whole strings) first goes deeper than MAX_DEPTH, from `depth`."""
+    for match in STRING_OR_BRACKET.finditer(text):
+        token = match.group()
+        if token in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return match.start()
+        elif token in (b"]", b"}"):
+            depth -= 1
+    return 0
+
+
+def _lone_surrogate(text: bytes) -> int | None:
+    """Where the first escape of a lone surrogate is in `text` (whole strings), if any."""
+    partner_at = -1
+    for match in SURROGATE.finditer(text):
+        at = match.start()
+        before = at
+        while before and text[before - 1] == 0x5C:  # the backslashes before this one
+            before -= 1
+        if (at - before) % 2:  # an escaped backslash, then the letter u: plain text
+            continue
+        if int(text[at + 2 : at + 6], 16) < 0xDC00:  # a high surrogate needs a low one next
+            if LOW_SURROGATE.match(text, at + 6):
+                partner_at = at + 6
+                continue
+            return at
+        if at != partner_at:
+            return at
+    return None

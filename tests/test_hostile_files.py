@@ -1,0 +1,250 @@
+"""Hostile files: what an attacker (or a bad day) puts in a document never reaches a page.
+
+Each class of problem is refused where the format is validated (`exchange.parse`,
+`exchange.values`, `exchange.bounds`), for every field of its kind, with the file, where
+and why; `--skip-invalid` still imports the good files; the database is left as it was.
+"""
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from exchange.format import BLOCKS, DEPARTMENT, Block, Type
+from petitions.models import Department, Petition
+from responses.models import DebateOutcome
+from tests.factories import DebateOutcomeFactory, GovernmentResponseFactory
+
+pytestmark = pytest.mark.django_db
+
+SCRIPT_LINKS = [
+    "javascript:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "\tjavascript:alert(1)",
+    "java&#x09;script:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox(1)",
+    "//evil.example/x",
+]
+# Every field of the format that holds a web address: (block, field).
+URL_FIELDS = [
+    (block.name, field.name)
+    for block in [*BLOCKS.values(), DEPARTMENT]
+    for field in block.fields
+    if field.type is Type.URL
+]
+
+
+def run(*args):
+    """Run import_petitions; returns (stdout, stderr, error message or None)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_petitions", *map(str, args), stdout=out, stderr=err)
+    except CommandError as error:
+        return out.getvalue(), err.getvalue(), str(error)
+    return out.getvalue(), err.getvalue(), None
+
+
+@pytest.fixture
+def debated(data_dir):
+    """319891: responded to, debated, with a department."""
+    return json.loads((data_dir / "petitions" / "319891.json").read_text())
+
+
+def write(path, document):
+    path.write_text(document if isinstance(document, str) else json.dumps(document))
+    return path
+
+
+def test_every_web_address_of_the_format_is_checked():
+    assert ("debate", "transcript_url") in URL_FIELDS
+    assert ("debate", "public_engagement_url") in URL_FIELDS
+    assert ("departments", "url") in URL_FIELDS
+
+
+@pytest.mark.parametrize("block, name", URL_FIELDS)
+@pytest.mark.parametrize("link", SCRIPT_LINKS)
+def test_a_script_link_is_refused_with_its_path(debated, tmp_path, block, name, link):
+    attributes = debated["data"]["attributes"]
+    if block == DEPARTMENT.name:
+        attributes[block][0][name] = link
+        where = f"$.data.attributes.{block}[0].{name}"
+    else:
+        attributes[block][name] = link
+        where = f"$.data.attributes.{block}.{name}"
+    path = write(tmp_path / "hostile.json", debated)
+
+    out, err, error = run(path)
+
+    assert err.strip() == (
+        f"{path}: {where}: not a web address: only http:// and https:// links are kept"
+    )
+    assert "nothing was imported" in error
+    assert not Petition.objects.exists()
+
+
+def test_a_script_link_left_in_the_database_is_never_a_link(client):
+    """Rows from before the rule (or written around it) still cannot become script links."""
+    outcome = DebateOutcomeFactory(transcript_url="javascript:alert(1)")
+    response = GovernmentResponseFactory(
+        petition=outcome.petition,
+        details="The department's answer.",
+        department=Department.objects.create(name="Home Office", url="javascript:alert(2)"),
+    )
+    petition_page = client.get(reverse("petitions:detail", args=[outcome.petition_id]))
+    response_page = client.get(reverse("responses:detail", args=[response.petition_id]))
+
+    assert "javascript:" not in petition_page.content.decode()
+    assert "Watch the debate" in petition_page.content.decode()  # the good links stay
+    assert "javascript:" not in response_page.content.decode()
+    assert "Home Office" in response_page.content.decode()  # named, not linked
+
+
+def test_links_inside_texts_are_web_addresses_only(client):
+    response = GovernmentResponseFactory(
+        details="See javascript:alert(1) and data:text/html,x and https://www.gov.uk/x."
+    )
+    page = client.get(reverse("responses:detail", args=[response.petition_id])).content.decode()
+    assert 'href="https://www.gov.uk/x"' in page
+    assert 'href="javascript' not in page and 'href="data' not in page
+
+
+@pytest.mark.parametrize(
+    "link, message",
+    [
+        ("javascript:alert(1)", "Enter a valid URL."),
+        ("ftp://files.example.org/debate", "Enter a web address that starts with http://"),
+    ],
+)
+def test_the_admin_refuses_a_link_that_is_not_a_web_address(admin_client, link, message):
+    outcome = DebateOutcomeFactory()
+    url = reverse("admin:responses_debateoutcome_change", args=[outcome.pk])
+    form = {
+        "debated": "on",
+        "debated_on": "2018-06-04",
+        "overview": "",
+        "transcript_url": link,
+        "video_url": "",
+        "debate_pack_url": "",
+    }
+    page = admin_client.post(url, form)
+    assert page.status_code == 200
+    assert message in page.content.decode()
+    assert DebateOutcome.objects.get(pk=outcome.pk).transcript_url.startswith("https://")
+
+
+def test_deep_nesting_is_refused_at_once_with_where(tmp_path):
+    """100,000 nested brackets (200 KB) once took 23 GB: now refused from the first bytes."""
+    deep = write(tmp_path / "deep.json", '{"data": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    objects = write(
+        tmp_path / "objects.json",
+        '{"data": {"attributes": ' + '{"a":' * 50_000 + "1" + "}" * 50_000 + "}}",
+    )
+    out, err, error = run("--skip-invalid", deep, objects)
+    assert err.splitlines() == [
+        f"{deep}: line 1, column 41: nested deeper than a petition document can be "
+        "(more than 32 levels)",
+        f"{objects}: line 1, column 175: nested deeper than a petition document can be "
+        "(more than 32 levels)",
+    ]
+
+
+def test_a_value_larger_than_any_real_one_is_refused(debated, tmp_path):
+    debated["data"]["attributes"]["survey"] = "x" * 3 * 2**20
+    path = write(tmp_path / "huge.json", debated)
+    out, err, error = run(path)
+    assert err.strip().endswith(": a text longer than any real one (more than 1 MiB)")
+    assert err.startswith(f"{path}: line 1, column ")
+
+
+def test_a_deep_list_item_is_refused_without_building_it(data_dir, tmp_path):
+    page = json.loads((data_dir / "petitions" / "list-2015-open-page1.json").read_text())
+    page["data"][3]["attributes"]["nested"] = json.loads("[" * 30 + "]" * 30)
+    path = write(tmp_path / "page.json", page)
+    out, err, error = run(path)
+    assert "nested deeper than a petition document can be" in err
+    assert not Petition.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "change, where",
+    [
+        (lambda a: a.update(background="A NUL \u0000 here"), "$.data.attributes.background"),
+        (
+            lambda a: a["signatures_by_constituency"][0].update(mp="Nul\u0000 MP"),
+            "$.data.attributes.signatures_by_constituency[0].mp",
+        ),
+        (
+            lambda a: a["government_response"].update(summary="\u0000"),
+            "$.data.attributes.government_response.summary",
+        ),
+        (lambda a: a.update(survey={"q": ["\u0000"]}), "$.data.attributes.survey.q[0]"),
+        (lambda a: a.update({"odd\u0000key": 1}), "$.data.attributes (a key)"),
+        (
+            lambda a: a["departments"][0].update(extra="\u0000"),
+            "$.data.attributes.departments[0].extra",
+        ),
+    ],
+)
+def test_a_nul_is_refused_by_path_on_every_database(debated, tmp_path, change, where):
+    change(debated["data"]["attributes"])
+    path = write(tmp_path / "nul.json", debated)
+    out, err, error = run(path)
+    assert err.strip() == f"{path}: {where}: contains a NUL character (\\u0000), which is not text"
+    assert not Petition.objects.exists()
+
+
+def test_a_lone_surrogate_is_refused_where_it_is(debated, tmp_path):
+    text = json.dumps(debated).replace('"action": "', '"action": "\\ud800', 1)
+    paired = json.dumps(debated).replace('"action": "', '"action": "\\ud83d\\ude00', 1)
+    escaped = json.dumps(debated).replace('"action": "', '"action": "\\\\ud800', 1)
+    lone, pair, literal = (
+        write(tmp_path / "lone.json", text),
+        write(tmp_path / "pair.json", paired),
+        write(tmp_path / "literal.json", escaped),
+    )
+    out, err, error = run("--skip-invalid", lone, pair)
+    assert (
+        err.strip() == f"{lone}: line 1, column 146: a lone surrogate (\\ud800), which is not text"
+    )
+    assert Petition.objects.get().action.startswith("\U0001f600")  # a pair is a character
+    Petition.objects.all().delete()
+    out, err, error = run(literal)
+    assert error is None, err
+    assert Petition.objects.get().action.startswith("\\ud800")  # a backslash, then text
+
+
+def test_the_other_files_still_import_beside_hostile_ones(data_dir, debated, tmp_path):
+    debated["data"]["attributes"]["signatures_by_constituency"][0]["mp"] = "\u0000"
+    bad = write(tmp_path / "bad.json", debated)
+    good = data_dir / "petitions" / "221342.json"
+
+    out, err, error = run("--skip-invalid", bad, good)
+
+    assert out == "Petitions: 1 created, 0 updated, 0 unchanged, 1 invalid.\n"
+    assert list(Petition.objects.values_list("id", flat=True)) == [221342]
+
+
+def test_what_the_database_refuses_is_refused_a_file_at_a_time(
+    data_dir, debated, tmp_path, monkeypatch
+):
+    """A problem validation does not know (here: the summary's limit, switched off) is
+    refused by the database: named with its file and place, and the others import."""
+    monkeypatch.setattr(Block, "limit", lambda block, field: None)
+    debated["data"]["attributes"]["government_response"]["summary"] = "x" * 600
+    bad = write(tmp_path / "bad.json", debated)
+    good = [data_dir / "petitions" / name for name in ("221342.json", "331350.json")]
+
+    out, err, error = run("--skip-invalid", good[0], bad, good[1])
+
+    assert err.startswith(f"{bad}: $.data: the database refused it (")
+    assert out == "Petitions: 2 created, 0 updated, 0 unchanged, 1 invalid.\n"
+    assert sorted(Petition.objects.values_list("id", flat=True)) == [221342, 331350]
+
+    Petition.objects.all().delete()
+    out, err, error = run(good[0], bad)
+    assert "nothing was imported" in error
+    assert not Petition.objects.exists()
