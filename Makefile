@@ -19,8 +19,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 install: $(VENV)/.installed
 
 run: install  ## migrate, load the sample petition and serve on 127.0.0.1:$(PORT)
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py loaddata sample_petition
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py loaddata sample_petition
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install  ## the whole test suite (SQLite, or DATABASE_URL's database)
@@ -35,12 +35,12 @@ format: install
 	$(BIN)/ruff format .
 
 check: install  ## what CI checks before the tests
-	$(BIN)/python manage.py check
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=1 $(BIN)/python manage.py check
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 superuser: install  ## create the first admin account
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createsuperuser
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py createsuperuser
 
 fixture: install  ## rebuild fixtures/sample_petition.json from ../shared/data
 	$(BIN)/python -m scripts.build_sample_fixture

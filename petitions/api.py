@@ -11,23 +11,23 @@ Archived petitions are those of a dissolved parliament. JSON and CSV answer any 
 
 from __future__ import annotations
 
-import csv
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import (
     HttpResponse,
+    HttpResponseNotAllowed,
     HttpResponsePermanentRedirect,
     JsonResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from exchange.format import format_timestamp
 from exchange.render import for_export, list_document, petition_document
+from petitions import csv_lists
 from petitions.caching import conditional_archive, conditional_petition
 from petitions.filters import PetitionFilter
 from petitions.models import Petition
@@ -35,36 +35,30 @@ from petitions.params import whole_number
 
 DEFAULT_COUNT = 25
 MAX_COUNT = 50
-CSV_CHUNK = 2000
-CSV_COLUMNS = [
-    "Petition",
-    "URL",
-    "State",
-    "Signatures Count",
-    "Petition Number",
-    "Parliament",
-    "Government",
-    "Created At",
-    "Opened At",
-    "Closed At",
-    "Rejected At",
-    "Rejection Reason",
-    "Government Response At",
-    "Debate Outcome At",
-]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a page of another site may send in a request for these answers (CORS preflight).
+CORS_HEADERS = "Accept, Accept-Language, Content-Language, If-None-Match, If-Modified-Since"
 
 
 def open_to_all(view):
-    """Any website may read these answers (Access-Control-Allow-Origin: *)."""
+    """Any website may read these answers (Access-Control-Allow-Origin: *), and ask first
+    (a CORS preflight: OPTIONS)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+            response["Access-Control-Allow-Headers"] = CORS_HEADERS
+            response["Access-Control-Max-Age"] = "86400"
+        elif request.method in ("GET", "HEAD"):
+            response = view(request, *args, **kwargs)
+            response["Access-Control-Expose-Headers"] = "ETag, Last-Modified"
+        else:
+            response = HttpResponseNotAllowed(["GET", "HEAD", "OPTIONS"])
         response["Access-Control-Allow-Origin"] = "*"
         return response
 
-    return require_safe(wrapper)
+    return wrapper
 
 
 def petitions_of(flavour: str):
@@ -82,7 +76,12 @@ def json_error(status: int, message: str, errors=None) -> JsonResponse:
 
 
 def base_url(request) -> str:
-    return request.build_absolute_uri("/")[:-1]
+    """Scheme and host of the archive's links: SITE_URL, or the address asked for."""
+    return settings.SITE_URL or request.build_absolute_uri("/")[:-1]
+
+
+def absolute(request, full_path: str) -> str:
+    return base_url(request) + full_path
 
 
 @open_to_all
@@ -92,7 +91,10 @@ def petition_json(request, pk: int, flavour: str = "current"):
     if petition is None:
         return json_error(404, f"There is no petition {pk} here.")
     document = petition_document(
-        petition, flavour=flavour, base_url=base_url(request), self_url=request.build_absolute_uri()
+        petition,
+        flavour=flavour,
+        base_url=base_url(request),
+        self_url=absolute(request, request.get_full_path()),
     )
     return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
 
@@ -104,12 +106,14 @@ class BadRequest(Exception):
 
 
 def filtered(request, flavour: str):
-    """The petitions of the list the query string asks for; raises BadRequest."""
+    """The petitions of the list the query string asks for, and its filters (as given, the
+    empty ones left out); raises BadRequest."""
     filterset = PetitionFilter(request.GET, queryset=petitions_of(flavour))
     if not filterset.is_valid():
         errors = {name: list(messages) for name, messages in filterset.errors.items()}
         raise BadRequest("Some values in the address can't be used.", errors)
-    return filterset.qs
+    filters = {name: filterset.data[name] for name in filterset.filters if filterset.data.get(name)}
+    return filterset.qs, filters
 
 
 def positive_number(request, name: str, default: int, maximum: int | None = None) -> int:
@@ -135,10 +139,10 @@ def page_links(request, page: int, last: int) -> dict[str, str | None]:
             pairs.append(("page", str(number)))
         pairs.sort(key=lambda pair: pair[0])
         query = f"?{urlencode(pairs)}" if pairs else ""
-        return request.build_absolute_uri(request.path + query)
+        return absolute(request, request.path + query)
 
     return {
-        "self": request.build_absolute_uri(),
+        "self": absolute(request, request.get_full_path()),
         "first": url(1),
         "last": url(last),
         "next": url(page + 1) if page < last else None,
@@ -150,7 +154,7 @@ def page_links(request, page: int, last: int) -> dict[str, str | None]:
 @conditional_archive
 def petition_list_json(request, flavour: str = "current"):
     try:
-        petitions = filtered(request, flavour)
+        petitions, _ = filtered(request, flavour)
         count = positive_number(request, "count", DEFAULT_COUNT, MAX_COUNT)
         page = positive_number(request, "page", 1)
     except BadRequest as error:
@@ -164,59 +168,23 @@ def petition_list_json(request, flavour: str = "current"):
     return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def safe_cell(value):
-    """Text that a spreadsheet would run as a formula is given with a leading quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _stamp(moment):
-    return format_timestamp(moment) if moment else ""
-
-
 @open_to_all
 def petition_list_csv(request, flavour: str = "current"):
     try:
-        petitions = filtered(request, flavour)
+        petitions, filters = filtered(request, flavour)
     except BadRequest as error:
         lines = [str(error)] + [
             f"{name}: {message}" for name, messages in error.errors.items() for message in messages
         ]
         return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain")
-    site = base_url(request)
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield writer.writerow(CSV_COLUMNS)
-        for p in petitions.select_related("parliament").iterator(chunk_size=CSV_CHUNK):
-            row = [
-                p.action,
-                site + reverse("petitions:detail", args=[p.id]),
-                p.state,
-                p.signature_count,
-                p.id,
-                p.parliament.period,
-                p.parliament.government,
-                _stamp(p.created_at),
-                _stamp(p.opened_at),
-                _stamp(p.closed_at),
-                _stamp(p.rejected_at),
-                p.rejection_reason if p.rejection_code else "",
-                _stamp(p.government_response_at),
-                _stamp(p.debate_outcome_at),
-            ]
-            yield writer.writerow([safe_cell(cell) for cell in row])
-
-    name = "archived-petitions.csv" if flavour == "archived" else "petitions.csv"
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_lists.csv_response(
+        request,
+        petitions,
+        key=f"{flavour}?{urlencode(sorted(filters.items()))}",
+        filename="archived-petitions.csv" if flavour == "archived" else "petitions.csv",
+        site=base_url(request),
+        search=bool(filters.get("q")),
+    )
 
 
 @require_safe

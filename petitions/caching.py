@@ -146,7 +146,9 @@ def page_caches():
 
 def from_cache(request, etag, render):
     """The page from the nearest cache that holds it, else `render()` (and keep it)."""
-    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    # The whole address, host included: a page's links carry it, so one host's page must
+    # never be served to another's reader.
+    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
     key = f"page:{address}:{etag}"
     tiers = page_caches()
     for found_at, (tier, _) in enumerate(tiers):

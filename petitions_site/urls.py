@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from petitions import views
-from petitions_site.views import health
+from petitions_site.views import health, ready
+
+handler400 = "petitions_site.errors.bad_request"
+handler404 = "petitions_site.errors.page_not_found"
+handler500 = "petitions_site.errors.server_error"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -10,4 +14,5 @@ urlpatterns = [
     path("", include("responses.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
+    path("readyz", ready, name="ready"),
 ]

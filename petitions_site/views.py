@@ -1,8 +1,27 @@
+from django.db import connection
 from django.http import HttpResponse
 from django.views.decorators.cache import never_cache
+
+from petitions_site.errors import DATABASE_ERRORS, RETRY_AFTER
 
 
 @never_cache
 def health(request):
-    """For load balancers: the app answers (it asks nothing of the database)."""
+    """Liveness, for load balancers: the app answers (it asks nothing of the database)."""
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+@never_cache
+def ready(request):
+    """Readiness: the app can reach its database (503 while it cannot)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DATABASE_ERRORS:
+        return HttpResponse(
+            "database unavailable\n",
+            status=503,
+            content_type="text/plain",
+            headers={"Retry-After": str(RETRY_AFTER)},
+        )
+    return HttpResponse("ready\n", content_type="text/plain")

@@ -36,3 +36,9 @@ def sample_petition(db):
 
     call_command("loaddata", "sample_petition", verbosity=0)
     return Petition.objects.get(id=221342)
+
+
+@pytest.fixture(autouse=True)
+def csv_files(settings, tmp_path):
+    """CSV lists are kept in the test's own directory, never in the project's."""
+    settings.CSV_DIR = tmp_path / "csv"
