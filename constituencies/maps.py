@@ -96,10 +96,12 @@ class Cell:
     value: float
     mp: str | None = None
     is_top: bool = False
+    shown: str = ""  # the value as the key words it: 5.2 per 1,000 electors, 425
 
     @property
     def href(self) -> str:
-        return f"#constituency-{self.ons_code}"
+        """Its row in the table: only constituencies with signatures have one."""
+        return f"#constituency-{self.ons_code}" if self.count else ""
 
 
 @dataclass
@@ -131,6 +133,7 @@ class ConstituencyMap:
     measure_choices: list[Choice] = field(default_factory=list)
     kind_choices: list[Choice] = field(default_factory=list)
     unmatched_codes: list[str] = field(default_factory=list)
+    borders: str = ""  # a path along the nations' borders (and London's, on the UK map)
 
     @property
     def with_signatures(self) -> int:
@@ -210,16 +213,47 @@ def _view_box(west: float, north: float, east: float, south: float) -> str:
     )
 
 
+# The six neighbours of a hex (axial q, r) and the edge shared with each, as the corners
+# (numbered clockwise from the top) at its ends.
+CORNERS = [(0, -1), (0.5, -0.5), (0.5, 0.5), (0, 1), (-0.5, 0.5), (-0.5, -0.5)]
+NEIGHBOURS = {(1, -1): (0, 1), (1, 0): (1, 2), (0, 1): (2, 3), (-1, 1): (3, 4), (-1, 0): (4, 5)}
+NEIGHBOURS[(0, -1)] = (5, 0)
+
+
+def _corner(q: int, r: int, number: int) -> tuple[float, float]:
+    dx, dy = CORNERS[number]
+    return 10 * (q + r / 2) + 10 * dx, HEX_ROW * r + HEX_SIDE * dy
+
+
+def hex_borders(chosen: list[Place], area: str) -> str:
+    """A path along the edges between hexes of different nations (and, on the UK map,
+    round London), so that a reader sees where Scotland ends."""
+
+    def side(place: Place) -> tuple:
+        return (place.nation, area == Area.UK and place.region_code == LONDON)
+
+    at = {(p.hex_q, p.hex_r): p for p in chosen}
+    edges = []
+    for (q, r), place in at.items():
+        for (dq, dr), (a, b) in NEIGHBOURS.items():
+            other = at.get((q + dq, r + dr))
+            if other is not None and side(other) != side(place) and (dq, dr) > (0, 0):
+                (x1, y1), (x2, y2) = _corner(q, r, a), _corner(q, r, b)
+                edges.append(f"M{_number(x1)} {_number(y1)}L{_number(x2)} {_number(y2)}")
+    return "".join(edges)
+
+
 @lru_cache(maxsize=64)
-def _shapes(boundary_set: str, kind: str, area: str, version: tuple) -> tuple[dict, str]:
-    """Paths by code, and the viewBox, of an area's cells (`version` keys the cache)."""
+def _shapes(boundary_set: str, kind: str, area: str, version: tuple) -> tuple[dict, str, str]:
+    """Paths by code, the viewBox and the borders of an area's cells (`version` keys the
+    cache)."""
     chosen = [p for p in places(boundary_set).values() if p.in_area(area)]
     if kind == Kind.HEX:
         paths = {p.ons_code: hex_path(p.hex_q, p.hex_r) for p in chosen}
         xs = [10 * (p.hex_q + p.hex_r / 2) for p in chosen]
         ys = [HEX_ROW * p.hex_r for p in chosen]
         box = _view_box(min(xs) - 5, min(ys) - HEX_SIDE, max(xs) + 5, max(ys) + HEX_SIDE)
-        return paths, box
+        return paths, box, hex_borders(chosen, area)
     boundaries = ConstituencyBoundary.objects.filter(
         constituency__boundary_set=boundary_set,
         constituency__ons_code__in=[p.ons_code for p in chosen],
@@ -234,7 +268,7 @@ def _shapes(boundary_set: str, kind: str, area: str, version: tuple) -> tuple[di
         max(b[2] for b in bounds),
         max(b[3] for b in bounds),
     )
-    return paths, box
+    return paths, box, ""
 
 
 def boundaries_version(boundary_set: str) -> tuple | None:
@@ -289,6 +323,11 @@ def colour_class(number: int, classes: int) -> int:
     return round(1 + (number - 1) * (CLASSES - 1) / max(classes - 1, 1))
 
 
+def member(mp: str) -> str:
+    """An MP's name as the public site gives it, said once: "Jim Fitzpatrick MP"."""
+    return mp if mp.rstrip().endswith(" MP") else f"{mp} MP"
+
+
 def _get(row, name: str):
     return row.get(name) if isinstance(row, Mapping) else getattr(row, name, None)
 
@@ -315,9 +354,11 @@ def constituency_map(
     if kind == Kind.GEO and version is None:
         kind = Kind.HEX
     if not known:  # the facts are not migrated: an empty map, not an error
-        paths, view_box = {}, "0 0 1 1"
+        paths, view_box, borders = {}, "0 0 1 1", ""
     else:
-        paths, view_box = _shapes(boundary_set, kind, area, version if kind == Kind.GEO else None)
+        paths, view_box, borders = _shapes(
+            boundary_set, kind, area, version if kind == Kind.GEO else None
+        )
 
     uk_total = sum(
         _get(row, "signature_count") or 0 for code, row in by_code.items() if code in known
@@ -350,7 +391,7 @@ def constituency_map(
             mp = _get(row, "mp")
             title = (
                 f"{place.name}: {count:,} signature{'s' if count != 1 else ''}, "
-                f"{relative_text(rate)}, {f'MP {mp}' if mp else 'no MP (seat vacant)'}"
+                f"{relative_text(rate)}, {member(mp) if mp else 'no MP (seat vacant)'}"
             )
         else:
             mp, title = None, f"{place.name}: no signatures"
@@ -379,10 +420,15 @@ def constituency_map(
             return f"{int(value):,}"
         return figure(value) + ("" if per_elector else "%")
 
+    for cell in top_ten:
+        cell.shown = relative_text(cell.value) if measure == Measure.RELATIVE else show(cell.value)
+
+    # Each class runs from where the one before it ends: above that, up to its own break.
     key = []
     for number in sorted(members):
-        low, high = show(min(members[number])), show(max(members[number]))
-        label = low if low == high else f"{low} to {high}"
+        low = show(min(members[number])) if number == 1 else show(breaks[number - 2])
+        high = show(breaks[number - 1])
+        label = high if low == high else f"{low} to {high}"
         key.append(KeyItem(f"c{colour_class(number, len(breaks))}", label))
     key.append(KeyItem("c0", "No signatures"))
     key_title = key_relative if measure == Measure.RELATIVE else "Signatures"
@@ -405,6 +451,7 @@ def constituency_map(
         key=key,
         top_ten=top_ten,
         unmatched_codes=sorted(set(by_code) - set(known)),
+        borders=borders,
     )
     relative_label = "Per 1,000 electors" if per_elector else "Share of signatures"
     options = {"area": area, "measure": measure, "kind": kind}

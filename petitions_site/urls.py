@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from petitions import views
-from petitions_site.views import health, ready
+from petitions_site.views import favicon, health, ready
+
+admin.site.site_header = admin.site.site_title = "Petition Archive"
+admin.site.index_title = "Petitions, government responses and debates"
 
 handler400 = "petitions_site.errors.bad_request"
 handler404 = "petitions_site.errors.page_not_found"
@@ -15,4 +18,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
     path("readyz", ready, name="ready"),
+    path("favicon.ico", favicon),
 ]

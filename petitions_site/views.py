@@ -1,5 +1,6 @@
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from petitions_site.errors import DATABASE_ERRORS, RETRY_AFTER
@@ -25,3 +26,8 @@ def ready(request):
             headers={"Retry-After": str(RETRY_AFTER)},
         )
     return HttpResponse("ready\n", content_type="text/plain")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: our icon is an SVG."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

@@ -2,6 +2,7 @@
 
 import gzip
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -21,7 +22,7 @@ from constituencies.models import Constituency
 
 pytestmark = pytest.mark.django_db
 
-POPLAR = "Poplar and Limehouse: 425 signatures, 5.2 per 1,000 electors, MP Jim Fitzpatrick MP"
+POPLAR = "Poplar and Limehouse: 425 signatures, 5.2 per 1,000 electors, Jim Fitzpatrick MP"
 
 
 def render(constituency_map_) -> str:
@@ -175,7 +176,7 @@ def test_2024_breakdowns_are_coloured_by_share_without_electorates():
     assert drawn.key_title == "Share of the petition's UK signatures"
     titles = {cell.ons_code: cell.title for cell in drawn.cells}
     assert titles["E14001430"] == (
-        "Poplar and Limehouse: 300 signatures, 75% of UK signatures, MP Apsana Begum MP"
+        "Poplar and Limehouse: 300 signatures, 75% of UK signatures, Apsana Begum MP"
     )
     assert titles["S14000021"] == (
         "East Renfrewshire: 100 signatures, 25% of UK signatures, no MP (seat vacant)"
@@ -186,11 +187,13 @@ def test_2024_breakdowns_are_coloured_by_share_without_electorates():
 # --- the include ------------------------------------------------------------------------
 
 
-def test_include_draws_650_named_links_and_a_key(sample_petition):
+def test_include_draws_650_named_cells_linking_those_with_rows_and_a_key(sample_petition):
     html = render(petition_map(sample_petition, {}))
     cells = re.findall(r'<a href="#constituency-([ENSW]\d{8})"><title>([^<]*)</title><path ', html)
-    assert len(cells) == 650
+    assert len(cells) == 517  # the constituencies with signatures: the table's rows
     assert ("E14000882", POPLAR) in cells
+    unlinked = re.findall(r'<path class="c0[^"]*" d="[^"]*"><title>([^<]*): no signatures</t', html)
+    assert len(unlinked) == 650 - 517
     assert 'role="group"' in html
     assert 'aria-label="Hex map of the UK: 650 constituencies coloured by signatures per 1,000 ' \
         'electors; 517 have signatures"' in html  # fmt: skip
@@ -201,7 +204,11 @@ def test_include_draws_650_named_links_and_a_key(sample_petition):
 
 def test_include_of_london_holds_73_cells(sample_petition):
     html = render(petition_map(sample_petition, {"area": "london"}))
-    assert len(re.findall(r'<a href="#constituency-\w+"><title>', html)) == 73
+    assert (
+        len(re.findall(r'<a href="#constituency-\w+"><title>', html))
+        + len(re.findall(r"no signatures</title>", html))
+        == 73
+    )
     assert '<strong aria-current="true">London</strong>' in html
 
 
@@ -272,3 +279,23 @@ def test_top_codes_mark_the_highlighted_rows(sample_petition):
     drawn = petition_map(sample_petition, {"measure": "count"})
     assert "E14000882" in drawn.top_codes
     assert len(drawn.top_codes) == 10
+
+
+def test_every_colour_of_the_map_stands_out_from_white():
+    """WCAG's non-text contrast: 3:1 for each class and for the hatching of none."""
+    css = (Path(__file__).resolve().parents[1] / "static" / "css" / "map.css").read_text()
+    fills = re.findall(r"\.cmap-map \.c\d, \.cmap-swatch\.c\d \{ fill: (#[0-9a-f]{6})", css)
+    template = (
+        Path(__file__).resolve().parents[1] / "templates" / "constituencies" / "_map.html"
+    ).read_text()
+    hatch = re.search(r'width="\{\{ map.hatch_line \}\}"[^>]*fill="(#[0-9a-f]{6})"', template)
+    assert len(fills) == 5 and hatch
+    for colour in [*fills, hatch.group(1)]:
+        assert contrast_with_white(colour) >= 3, colour
+
+
+def contrast_with_white(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return 1.05 / (luminance + 0.05)

@@ -44,7 +44,9 @@ def test_editor_adds_a_response_that_appears_on_the_petition_page(
     page.get_by_label("Password").fill(PASSWORD)
     screenshot(page, "login")
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Petitions, government responses and debates")
+    ).to_be_visible()
     screenshot(page, "admin-home")
 
     page.locator("#petitions-petition").get_by_role("link", name="Petitions").click()
@@ -86,7 +88,9 @@ def test_editor_cannot_change_a_petitions_action(editor, petition, page):
     page.get_by_label("Username").fill("editor")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Petitions, government responses and debates")
+    ).to_be_visible()
 
     change_url = f"/admin/petitions/petition/{petition.id}/change/"
     page.goto(change_url)
