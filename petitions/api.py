@@ -15,8 +15,10 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import (
+    Http404,
     HttpResponse,
     HttpResponseNotAllowed,
     HttpResponsePermanentRedirect,
@@ -185,6 +187,21 @@ def petition_list_csv(request, flavour: str = "current"):
         site=base_url(request),
         search=bool(filters.get("q")),
     )
+
+
+@require_safe
+def archived_list(request):
+    """The public site's archive lists (/archived/petitions?parliament=3&state=closed) are
+    the petition list here, with the same filters."""
+    query = request.GET.copy()
+    if query.get("parliament"):
+        field = PetitionFilter.base_filters["parliament"].field
+        try:
+            query["parliament"] = field.clean(query["parliament"]).period
+        except ValidationError:
+            raise Http404("No such parliament.") from None
+    suffix = f"?{query.urlencode()}" if query else ""
+    return HttpResponsePermanentRedirect(reverse("petitions:list") + suffix)
 
 
 @require_safe

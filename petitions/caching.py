@@ -7,7 +7,9 @@ archive's version, which database triggers raise on any change (petitions.Archiv
 So an edit in the admin, an import or a loaddata changes what is served at once.
 
 Closed and rejected petitions no longer change on the public site: their pages are sent
-with a public lifetime that a CDN may honour. Everything else must be revalidated.
+with a lifetime that a shared cache (a CDN) may honour (s-maxage), while browsers revalidate
+every time, so that an editor's change shows on the next visit. Everything else must be
+revalidated by everyone.
 
 Rendered pages are kept by address and ETag, so a page is rendered once per change, not
 once per request: in each process's memory (its most-used pages), and with CACHE_URL set
@@ -48,7 +50,9 @@ class PageVersion:
 
     @property
     def etag(self) -> str:
-        return quote_etag(f"{self.key}-{settings.RELEASE}")
+        # With the day: pages tell where petitions stand today (a record of an open
+        # petition reads as closed once its time has run out).
+        return quote_etag(f"{self.key}-{settings.RELEASE}-{timezone.localdate():%Y%m%d}")
 
 
 _PK = 2_147_483_641  # stands for the petition's number while the query is compiled
@@ -126,7 +130,9 @@ def serve_conditionally(request, version: PageVersion | None, render):
         if version.last_modified:
             response["Last-Modified"] = http_date(version.last_modified)
         if version.settled:
-            patch_cache_control(response, public=True, max_age=settings.SETTLED_MAX_AGE)
+            # Shared caches (a CDN) may keep it; a browser asks again (a 304 when unchanged),
+            # so an editor's change shows on the next visit.
+            patch_cache_control(response, public=True, max_age=0, s_maxage=settings.SETTLED_MAX_AGE)
         else:
             patch_cache_control(response, public=True, no_cache=True)
     return response

@@ -2,10 +2,11 @@
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import F
 
-from petitions import search
-from petitions.models import FACETS, Parliament, Petition
+from petitions.models import FACETS, MORE_FACETS, Parliament, Petition
+from petitions.params import whole_number
 
 SEARCH_MAX_LENGTH = 200
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -17,6 +18,24 @@ SORTS = {
         [F("government_response_at").desc(nulls_last=True), F("id").desc()],
     ),
 }
+
+
+class ParliamentField(forms.ModelChoiceField):
+    """A parliament by its period (2017-2019), or by the public site's number for it in
+    archived addresses (3)."""
+
+    def to_python(self, value):
+        number = whole_number(str(value), minimum=1, maximum=1000) if value else None
+        if number is None:
+            return super().to_python(value)
+        found = self.queryset.filter(archive_number=number).first()
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
+
+
+class ParliamentFilter(django_filters.ModelChoiceFilter):
+    field_class = ParliamentField
 
 
 class PetitionFilter(django_filters.FilterSet):
@@ -32,12 +51,12 @@ class PetitionFilter(django_filters.FilterSet):
         widget=forms.CheckboxInput,
     )
     state = django_filters.ChoiceFilter(
-        choices=[(name, label) for name, (label, _) in FACETS.items() if name != "all"],
+        choices=[(name, label) for name, (label, _) in {**FACETS, **MORE_FACETS}.items()],
         method="filter_facet",
-        empty_label="All petitions",
+        empty_label=None,  # "all" is the public site's name for every petition
         label="Show",
     )
-    parliament = django_filters.ModelChoiceFilter(
+    parliament = ParliamentFilter(
         queryset=Parliament.objects.all(),
         to_field_name="period",
         empty_label="All parliaments",
@@ -63,10 +82,20 @@ class PetitionFilter(django_filters.FilterSet):
         model = Petition
         fields = ["q", "responses_only", "state", "parliament", "response", "debated", "sort"]
 
+    def __init__(self, *args, today: bool = False, **kwargs):
+        """`today`: "open" and "closed" as petitions stand today (for pages), not as the
+        records say (for the documents of the API, which give back what was recorded)."""
+        super().__init__(*args, **kwargs)
+        self.today = today
+
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
+        if self.form.cleaned_data.get("state") == "recent" and not self.form.cleaned_data.get(
+            "sort"
+        ):
+            return queryset.order_by(F("opened_at").desc(nulls_last=True), F("id").desc())
         if not self.form.cleaned_data.get("sort"):
-            if self.form.cleaned_data.get("q") and search.is_postgresql(queryset):
+            if self.form.cleaned_data.get("q"):
                 return queryset.order_by(F("rank").desc(), *SORTS["popular"][1])
             queryset = queryset.order_by(*SORTS["popular"][1])
         return queryset
@@ -75,7 +104,7 @@ class PetitionFilter(django_filters.FilterSet):
         return queryset  # read by filter_search
 
     def filter_facet(self, queryset, name, value):
-        return queryset.facet(value)
+        return queryset if value == "all" else queryset.facet(value, today=self.today)
 
     def filter_search(self, queryset, name, value):
         return queryset.search(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from petitions import search
 from petitions.links import validate_web_address
+from petitions.states import PUBLIC_STATES, PetitionState
+from petitions.timeline import Timeline, add_months
 from petitions.wording import rejection_title
 
 
@@ -50,6 +54,12 @@ class Parliament(NamedBy, models.Model):
     threshold_for_debate = models.PositiveIntegerField(default=100_000)
     petition_duration = models.PositiveSmallIntegerField(
         default=6, help_text="How many months a petition runs."
+    )
+    archive_number = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The public site's number for it in archived addresses (?parliament=3).",
     )
 
     objects = ParliamentManager()
@@ -128,24 +138,6 @@ class Topic(NamedBy, models.Model):
         return self.name
 
 
-class PetitionState(models.TextChoices):
-    """Every state the public petitions site's data can hold."""
-
-    PENDING = "pending", "Pending"
-    VALIDATED = "validated", "Validated"
-    SPONSORED = "sponsored", "Sponsored"
-    FLAGGED = "flagged", "Flagged"
-    DORMANT = "dormant", "Dormant"
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
-    REJECTED = "rejected", "Rejected"
-    HIDDEN = "hidden", "Hidden"
-    STOPPED = "stopped", "Stopped"
-
-
-# The states a visitor can see and filter by, as on the public site.
-PUBLIC_STATES = [PetitionState.OPEN, PetitionState.CLOSED, PetitionState.REJECTED]
-
 WITH_RESPONSE = Q(government_response_at__isnull=False)
 AWAITING_RESPONSE = Q(
     response_threshold_reached_at__isnull=False, government_response_at__isnull=True
@@ -155,6 +147,7 @@ NOT_DEBATED = Q(debate_outcome__debated=False)
 AWAITING_DEBATE = Q(debate_threshold_reached_at__isnull=False, debate_outcome__isnull=True)
 
 # The public site's facets of a petition list, in its order: name -> (label, condition).
+# "open" and "closed" are as the records say; `today_facets()` tells them as of today.
 FACETS = {
     "all": ("All petitions", Q()),
     "open": ("Open petitions", Q(state=PetitionState.OPEN)),
@@ -166,6 +159,48 @@ FACETS = {
     "debated": ("Debated in Parliament", DEBATED),
     "not_debated": ("Not debated in Parliament", NOT_DEBATED),
 }
+# The public site's other names for lists, accepted in addresses: not shown as tabs.
+MORE_FACETS = {
+    "published": ("Published petitions", Q(state__in=[PetitionState.OPEN, PetitionState.CLOSED])),
+    "recent": ("Recent petitions", Q(state=PetitionState.OPEN)),
+}
+
+
+def open_today() -> Q:
+    """Petitions open today: recorded open, in a parliament not yet dissolved, with time left
+    (their duration, in months, since the day they opened)."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    start_of = lambda day: timezone.make_aware(dt.datetime.combine(day, dt.time()))  # noqa: E731
+    opened_since = Case(
+        *[
+            When(
+                parliament__petition_duration=months,
+                then=Value(start_of(add_months(today, -months))),
+            )
+            for months in range(1, 25)
+        ],
+        default=Value(start_of(add_months(today, -6))),
+        output_field=models.DateTimeField(),
+    )
+    sitting = Q(parliament__dissolution_at__isnull=True) | Q(parliament__dissolution_at__gt=now)
+    return (
+        Q(state=PetitionState.OPEN)
+        & sitting
+        & (Q(opened_at__isnull=True) | Q(opened_at__gte=opened_since))
+    )
+
+
+def today_facets() -> dict[str, Q]:
+    """The conditions of every facet as of today: a petition recorded open that has since
+    closed (its time ran out, or Parliament was dissolved) counts as closed."""
+    still_open = open_today()
+    conditions = {name: condition for name, (_, condition) in {**FACETS, **MORE_FACETS}.items()}
+    conditions["open"] = conditions["recent"] = still_open
+    conditions["closed"] = Q(state=PetitionState.CLOSED) | (
+        Q(state=PetitionState.OPEN) & ~still_open
+    )
+    return conditions
 
 
 class PetitionQuerySet(models.QuerySet):
@@ -187,17 +222,18 @@ class PetitionQuerySet(models.QuerySet):
     def debated(self):
         return self.filter(DEBATED)
 
-    def facet(self, name: str):
-        """Petitions of one of the public site's facets: open, awaiting_debate, not_debated…"""
-        return self.filter(FACETS[name][1])
+    def facet(self, name: str, today: bool = False):
+        """Petitions of one of the public site's facets: open, awaiting_debate, not_debated…
+        as the records say, or (`today`) as they stand today."""
+        if today:
+            return self.filter(today_facets()[name])
+        return self.filter({**FACETS, **MORE_FACETS}[name][1])
 
-    def facet_counts(self) -> dict[str, int]:
-        """How many petitions each facet holds, in one query."""
+    def facet_counts(self, today: bool = False) -> dict[str, int]:
+        """How many petitions each facet (of the tabs) holds, in one query."""
+        conditions = today_facets() if today else {n: c for n, (_, c) in FACETS.items()}
         return self.order_by().aggregate(
-            **{
-                name: models.Count("id", filter=condition)
-                for name, (_, condition) in FACETS.items()
-            }
+            **{name: models.Count("id", filter=conditions[name]) for name in FACETS}
         )
 
     def search(self, text: str, responses_only: bool = False):
@@ -205,7 +241,8 @@ class PetitionQuerySet(models.QuerySet):
         return search.search(self, text, responses_only=responses_only)
 
     def for_list(self):
-        """What a list of petitions shows: the parliament and the response date."""
+        """What a list of petitions shows: the parliament, the response date, and what it
+        takes to tell where each stands today."""
         return self.select_related("parliament").only(
             "id",
             "action",
@@ -213,6 +250,7 @@ class PetitionQuerySet(models.QuerySet):
             "state",
             "signature_count",
             "created_at",
+            "updated_at",
             "opened_at",
             "closed_at",
             "rejected_at",
@@ -220,6 +258,8 @@ class PetitionQuerySet(models.QuerySet):
             "debate_outcome_at",
             "parliament__period",
             "parliament__government",
+            "parliament__dissolution_at",
+            "parliament__petition_duration",
         )
 
     def for_page(self):
@@ -234,7 +274,7 @@ class PetitionQuerySet(models.QuerySet):
         return self.with_response().order_by("-government_response_at")
 
 
-class Petition(models.Model):
+class Petition(Timeline, models.Model):
     """A petition, keyed by its official number on the public petitions site."""
 
     id = models.PositiveIntegerField(primary_key=True, verbose_name="petition number")
@@ -306,6 +346,7 @@ class Petition(models.Model):
                     "government_response_at",
                     "debate_threshold_reached_at",
                     "debate_outcome_at",
+                    "opened_at",
                 ],
                 name="petition_facets_idx",
             ),
@@ -318,60 +359,12 @@ class Petition(models.Model):
         return reverse("petitions:detail", args=[self.id])
 
     @property
-    def is_open(self) -> bool:
-        return self.state == PetitionState.OPEN
-
-    @property
-    def is_rejected(self) -> bool:
-        return self.state == PetitionState.REJECTED
-
-    @property
-    def is_closed(self) -> bool:
-        return self.state == PetitionState.CLOSED
-
-    @property
     def rejection_reason(self) -> str:
         return rejection_title(self.rejection_code)
 
     @property
-    def duration_months(self) -> int | None:
-        """How many whole months the petition ran, from opening to closing."""
-        if not (self.opened_at and self.closed_at):
-            return None
-        start, end = self.opened_at, self.closed_at
-        months = (end.year - start.year) * 12 + end.month - start.month
-        if end.day < start.day:
-            months -= 1
-        return max(months, 0)
-
-    @property
-    def closed_early_due_to_election(self) -> bool:
-        """Closed when Parliament was dissolved, before its full run."""
-        dissolved = self.parliament.dissolution_at
-        if not (self.is_closed and self.closed_at and dissolved):
-            return False
-        duration = self.duration_months
-        return (
-            abs(self.closed_at - dissolved).days <= 1
-            and duration is not None
-            and duration < self.parliament.petition_duration
-        )
-
-    @property
     def is_archived(self) -> bool:
         return self.parliament.dissolution_at is not None
-
-    @property
-    def days_awaiting_response(self) -> int:
-        if not self.response_threshold_reached_at:
-            return 0
-        return (timezone.now() - self.response_threshold_reached_at).days
-
-    @property
-    def debate_date_passed(self) -> bool:
-        return bool(
-            self.scheduled_debate_date and self.scheduled_debate_date < timezone.localdate()
-        )
 
 
 class Breakdown(models.Model):

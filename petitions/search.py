@@ -1,9 +1,13 @@
 """Finding petitions by their words.
 
-On PostgreSQL: full-text search over a weighted vector that triggers keep up to date (the
-action weighs most, then the background and the response's summary, then the additional
-details and the response in full), websearch syntax ("quoted phrases", -word, or), ranking
-and highlighted snippets. On SQLite: every word must appear somewhere in the same texts.
+The same search on both databases: the words of the action weigh most, then those of the
+background and the response's summary, then the additional details and the response in
+full; the petitions site's syntax ("quoted phrases", -word, or); other forms of a word
+match (English stemming); results are ranked and give a highlighted snippet.
+
+On PostgreSQL: weighted vectors that triggers keep up to date, with GIN indexes. On SQLite:
+an FTS5 table that triggers keep up to date (responses/migrations/0006_sqlite_full_text.py),
+ranked by BM25 with the same weights.
 
 Snippets mark matched words with MARK_START/MARK_END; the `highlighted` template filter
 escapes the text and turns the marks into <mark> elements.
@@ -15,7 +19,8 @@ import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections
-from django.db.models import F, Q, Value
+from django.db.models import F, Value
+from django.db.models.expressions import RawSQL
 
 CONFIG = "english"
 MARK_START, MARK_END = "\x02", "\x03"
@@ -29,13 +34,14 @@ def is_postgresql(queryset) -> bool:
 
 
 def search(queryset, text: str, responses_only: bool = False):
-    """`queryset` narrowed to petitions matching `text`, annotated with `rank` and `snippet`."""
+    """`queryset` narrowed to petitions matching `text`, annotated with `rank` (higher is
+    better) and `snippet`."""
     text = text.strip()
     if not text:
         return queryset
     if is_postgresql(queryset):
         return _full_text(queryset, text, responses_only)
-    return _simple_match(queryset, text, responses_only)
+    return _fts5(queryset, text, responses_only)
 
 
 def _full_text(queryset, text, responses_only):
@@ -58,14 +64,69 @@ def _full_text(queryset, text, responses_only):
     )
 
 
-def _simple_match(queryset, text, responses_only):
-    fields = RESPONSE_FIELDS if responses_only else TEXT_FIELDS + RESPONSE_FIELDS
-    for word in query_words(text):
-        condition = Q()
-        for field in fields:
-            condition |= Q(**{f"{field}__icontains": word})
-        queryset = queryset.filter(condition)
-    return queryset.annotate(rank=Value(0.0))
+# The FTS5 table's columns, and the weight of each (as PostgreSQL's A, B, C and D).
+FTS5_WEIGHTS = {
+    "action": 10.0,
+    "background": 4.0,
+    "additional_details": 2.0,
+    "response_summary": 4.0,
+    "response_details": 1.0,
+}
+FTS5_RESPONSE = "{response_summary response_details}"
+
+
+def _fts5(queryset, text, responses_only):
+    match = fts5_query(text)
+    if match is None:  # nothing to look for (only words to leave out)
+        return queryset.none().annotate(rank=Value(0.0), snippet=Value(""))
+    if responses_only:
+        match = f"{FTS5_RESPONSE} : ({match})"
+    columns = list(FTS5_WEIGHTS)
+    snippet_of = columns.index("response_details" if responses_only else "background")
+    weights = ", ".join(str(weight) for weight in FTS5_WEIGHTS.values())
+    return queryset.extra(
+        tables=["petition_search"],
+        where=["petition_search.rowid = petitions_petition.id", "petition_search MATCH %s"],
+        params=[match],
+    ).annotate(
+        rank=RawSQL(f"-bm25(petition_search, {weights})", []),
+        snippet=RawSQL(
+            f"snippet(petition_search, {snippet_of}, %s, %s, '…', {SNIPPET_WORDS})",
+            [MARK_START, MARK_END],
+        ),
+    )
+
+
+TERM = re.compile(r'"[^"]*"?|[^\s"]+')
+
+
+def fts5_query(text: str) -> str | None:
+    """The petitions site's search syntax as an FTS5 query: words all wanted, "a phrase",
+    -word left out, `or` between alternatives. Every term is quoted, so nothing a reader
+    types is FTS5 syntax of its own."""
+    groups: list[list[str]] = []
+    excluded: list[str] = []
+    alternative = False
+    for term in TERM.findall(text):
+        if term.lower() == "or" and groups:
+            alternative = True
+            continue
+        excluding = term.startswith("-") and len(term) > 1
+        words = term.lstrip("-").strip('"')
+        if not re.search(r"\w", words):
+            continue
+        quoted = '"' + words.replace('"', '""') + '"'
+        if excluding:
+            excluded.append(quoted)
+        elif alternative:
+            groups[-1].append(quoted)
+        else:
+            groups.append([quoted])
+        alternative = False
+    if not groups:
+        return None
+    query = " AND ".join(f"({' OR '.join(group)})" for group in groups)
+    return f"({query})" + "".join(f" NOT {term}" for term in excluded)
 
 
 def query_words(text: str) -> list[str]:

@@ -34,4 +34,6 @@ urlpatterns += [
         name="archived_list_csv",
     ),
     path("archived/petitions/<int:pk>", api.archived_petition, name="archived_redirect"),
+    path("archived/petitions", api.archived_list, name="archived_list"),
+    path("archived/petitions/", api.archived_list),
 ]

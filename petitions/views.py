@@ -7,7 +7,6 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from constituencies.maps import area_totals, boundaries_stamp, petition_map
-from petitions import search
 from petitions.caching import ConditionalArchiveMixin, ConditionalPetitionMixin
 from petitions.filters import PetitionFilter
 from petitions.models import FACETS, Petition
@@ -52,6 +51,9 @@ class PetitionListView(ConditionalArchiveMixin, ClampedPaginationMixin, FilterVi
     def get_queryset(self):
         return Petition.objects.visible().for_list()
 
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "today": True}
+
     def get(self, request, *args, **kwargs):
         number = petition_number(request.GET.get("q", ""))
         if number is not None:
@@ -66,14 +68,6 @@ class PetitionListView(ConditionalArchiveMixin, ClampedPaginationMixin, FilterVi
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["facets"] = self.facets()
-        query = self.filterset.form.cleaned_data.get("q") if self.filterset.is_valid() else ""
-        if query:
-            words = search.query_words(query)
-            for petition in context["petitions"]:
-                if not hasattr(petition, "snippet"):  # SQLite: mark the words ourselves
-                    petition.snippet = search.mark_words(
-                        petition.background, words, limit=search.SNIPPET_WORDS
-                    )
         return context
 
     def facets(self):
@@ -81,8 +75,9 @@ class PetitionListView(ConditionalArchiveMixin, ClampedPaginationMixin, FilterVi
         data = self.request.GET.copy()
         data.pop("state", None)
         data.pop("page", None)
-        others = PetitionFilter(data, queryset=Petition.objects.visible())
-        counts = others.qs.facet_counts() if others.is_valid() else dict.fromkeys(FACETS, 0)
+        others = PetitionFilter(data, queryset=Petition.objects.visible(), today=True)
+        valid = others.is_valid()
+        counts = others.qs.facet_counts(today=True) if valid else dict.fromkeys(FACETS, 0)
         return [
             ("" if name == "all" else name, label, counts[name])
             for name, (label, _) in FACETS.items()

@@ -224,6 +224,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
+        # Django's own messages once (its default handler and ours would print them twice).
+        "django": {
+            "handlers": ["console"],
+            "level": "INFO" if DEBUG else "WARNING",
+            "propagate": False,
+        },
         # A request for a host we do not serve is the client's mistake (a 400), not ours.
         "django.security.DisallowedHost": {"handlers": ["null"], "propagate": False},
     },

@@ -58,6 +58,7 @@ class PetitionFactory(factory.django.DjangoModelFactory):
             created_at=factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=40)),
             opened_at=factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=30)),
             closed_at=None,
+            updated_at=factory.LazyFunction(timezone.now),  # recorded just now
         )
         rejected = factory.Trait(
             state=PetitionState.REJECTED,

@@ -133,7 +133,10 @@ def test_list_other_orders(client, archive):
         ({"state": "rejected"}, ["Rename Tuesday"]),
         ({"response": "yes"}, ["Clean up air quality in cities"]),
         ({"debated": "yes"}, ["Hold a debate on hedgehogs"]),
-        ({"q": "hedgehogs"}, ["Hold a debate on hedgehogs", "Protect hedgehogs in gardens"]),
+        (
+            {"q": "hedgehogs", "sort": "popular"},
+            ["Hold a debate on hedgehogs", "Protect hedgehogs in gardens"],
+        ),
         ({"q": "HEDGEHOGS gardens"}, ["Protect hedgehogs in gardens"]),
         ({"q": "hedgehogs", "state": "closed"}, ["Hold a debate on hedgehogs"]),
         ({"parliament": "2015-2017"}, []),

@@ -200,12 +200,15 @@ def test_an_unknown_host_is_a_plain_400_without_an_error_logged(client, archive)
     """What reaches the log's handlers (on the root logger, as the console's is)."""
     written = io.StringIO()
     handler = logging.StreamHandler(written)
-    logging.getLogger().addHandler(handler)
+    loggers = [logging.getLogger(), logging.getLogger("django")]
+    for logger in loggers:
+        logger.addHandler(handler)
     try:
         response = client.get("/petitions/", HTTP_HOST="evil.example")
         ordinary = client.get("/no/such/page/")
     finally:
-        logging.getLogger().removeHandler(handler)
+        for logger in loggers:
+            logger.removeHandler(handler)
     assert response.status_code == 400
     assert b"could not understand that request" in response.content
     assert ordinary.status_code == 404  # (and the log does work: it says so)

@@ -8,7 +8,10 @@ import pytest
 from django.urls import reverse
 
 from petitions.models import Parliament
+from tests.conftest import DATA_DIR
 from tests.factories import DebateOutcomeFactory, GovernmentResponseFactory, PetitionFactory
+
+SEED_DIR = DATA_DIR.parent / "seed"
 
 
 def visible_text(response) -> str:
@@ -60,10 +63,50 @@ def test_background_keeps_its_two_paragraphs_and_details_link_is_clickable(clien
     assert 'href="https://www.google.co.uk/amp/s/www.independent.co.uk/news/world/asia/' in html
 
 
+def test_the_whole_seed_page_reads_on_the_petition_page_in_its_order(client, sample_petition):
+    """Every paragraph of the archived page, the full response included (revealed in place),
+    word for word. The seed's text leaves out the addresses its links show."""
+    seed = (SEED_DIR / "000_763a87ad5343051a.txt").read_text()
+    page = words(visible_text(client.get(reverse("petitions:detail", args=[221342]))))
+    position = 0
+    for paragraph in filter(None, (line.strip() for line in seed.splitlines())):
+        wanted = words(paragraph)
+        found = find_run(page, wanted, position)
+        assert found >= 0, f"{paragraph[:60]!r} missing (or out of order)"
+        position = found + len(wanted)
+    assert page[position - 4 : position] == ["foreign", "and", "commonwealth", "office"]
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[\w’'–-]+", re.sub(r"https?://\S+", " ", text).lower())
+
+
+def find_run(haystack: list[str], run: list[str], start: int) -> int:
+    for at in range(start, len(haystack) - len(run) + 1):
+        if haystack[at : at + len(run)] == run:
+            return at
+    return -1
+
+
+def test_the_full_response_opens_in_place_without_javascript(client, sample_petition):
+    html = client.get(reverse("petitions:detail", args=[221342])).content.decode()
+    details = html[html.index('<details class="response-in-full">') :]
+    details = details[: details.index("</details>")]
+    assert "<summary>Read the response in full</summary>" in details
+    assert "We have serious concerns about the human rights situation in Xinjiang" in details
+    assert html.count("Foreign and Commonwealth Office") == 1  # the response signs itself
+
+
+def test_links_in_texts_keep_their_address_exactly(client, sample_petition):
+    html = client.get(reverse("petitions:detail", args=[221342])).content.decode()
+    assert 'jinping-a8357966.html%3famp"' in html
+    assert "a8357966.html?amp" not in html
+
+
 def test_links_lead_to_the_full_response_and_the_map(client, sample_petition):
     html = client.get(reverse("petitions:detail", args=[221342])).content.decode()
 
-    assert f'href="{reverse("responses:detail", args=[221342])}">Read the response in full' in html
+    assert f'href="{reverse("responses:detail", args=[221342])}">The response on a page' in html
     assert f'href="{reverse("petitions:map", args=[221342])}">Show on a map' in html
     assert (
         'href="/petitions/?parliament=2017-2019">View other petitions from this parliament' in html

@@ -1,9 +1,11 @@
 """Template filters that word numbers, dates and texts the way the public site does."""
 
+import re
+
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.template.defaultfilters import linebreaks_filter, urlize
-from django.utils.html import escape
+from django.template.defaultfilters import linebreaks_filter
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from petitions.links import is_web_address
@@ -19,13 +21,36 @@ def signatures(count) -> str:
     return f"{intcomma(count)} signature{'' if count == 1 else 's'}"
 
 
-@register.filter(needs_autoescape=True)
-def paragraphs(text, autoescape=True) -> str:
+# A web address in running text; what ends a sentence around it is not part of it.
+WEB_ADDRESS = re.compile(r"\b(?:https?://|www\.)[^\s<>\"]+", re.IGNORECASE)
+SENTENCE_END = ".,;:!?'\"*"
+
+
+def linked(text: str) -> str:
+    """Text, escaped, with its web addresses as links to exactly the address written
+    (`%3f` stays `%3f`): http and https only, never another scheme."""
+    parts, at = [], 0
+    for match in WEB_ADDRESS.finditer(text):
+        address = match.group()
+        while address and (
+            address[-1] in SENTENCE_END
+            or (address[-1] == ")" and address.count(")") > address.count("("))
+        ):
+            address = address[:-1]
+        href = address if "://" in address else f"http://{address}"
+        parts.append(escape(text[at : match.start()]))
+        parts.append(format_html('<a href="{}" rel="nofollow">{}</a>', href, address))
+        at = match.start() + len(address)
+    parts.append(escape(text[at:]))
+    return "".join(parts)
+
+
+@register.filter
+def paragraphs(text) -> str:
     """Plain text as paragraphs, with its web addresses as links (rel="nofollow")."""
     if not text:
         return ""
-    linked = urlize(text, autoescape=autoescape)
-    return mark_safe(linebreaks_filter(linked, autoescape=False))
+    return mark_safe(linebreaks_filter(linked(text), autoescape=False))
 
 
 @register.filter
@@ -70,6 +95,6 @@ def paragraphs_marking(text, query, autoescape=True) -> str:
     """`paragraphs`, with the words of a search `query` in <mark>."""
     words = query_words(query or "")
     if not text or not words:
-        return paragraphs(text, autoescape)
-    html = paragraphs(mark_words(text, words), autoescape)
+        return paragraphs(text)
+    html = paragraphs(mark_words(text, words))
     return mark_safe(html.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))

@@ -57,7 +57,11 @@ def test_home_search_petition_response_map(sample, page, live_server, screenshot
         DOCS_SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=DOCS_SCREENSHOT, full_page=True)
 
-    page.get_by_role("link", name="Read the response in full").click()
+    in_full = page.locator("details.response-in-full")
+    expect(in_full.get_by_text(MIDDLE_OF_RESPONSE)).to_be_hidden()
+    page.get_by_text("Read the response in full").click()  # revealed in place
+    expect(in_full.get_by_text(MIDDLE_OF_RESPONSE)).to_be_visible()
+    page.get_by_role("link", name="The response on a page of its own").click()
     expect(page).to_have_url(f"{live_server.url}/petitions/221342/response/")
     response = page.locator("article.response")
     expect(response.get_by_text(MIDDLE_OF_RESPONSE)).to_be_visible()
@@ -85,7 +89,11 @@ def test_petition_reads_without_javascript(sample, new_page, live_server, screen
     expect(more_details).to_be_visible()
     screenshot(page, "petition-more-details", full_page=True)
 
-    page.get_by_role("link", name="Read the response in full").click()
+    in_full = page.locator("details.response-in-full")
+    expect(in_full.get_by_text(MIDDLE_OF_RESPONSE)).to_be_hidden()
+    page.get_by_text("Read the response in full").click()  # revealed in place
+    expect(in_full.get_by_text(MIDDLE_OF_RESPONSE)).to_be_visible()
+    page.get_by_role("link", name="The response on a page of its own").click()
     expect(page).to_have_url(f"{live_server.url}/petitions/221342/response/")
     expect(page.locator("article.response")).to_contain_text(MIDDLE_OF_RESPONSE)
     screenshot(page, "response", full_page=True)
