@@ -5,17 +5,16 @@ Each class of problem is refused where the format is validated (`exchange.parse`
 and why; `--skip-invalid` still imports the good files; the database is left as it was.
 """
 
-import io
 import json
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from exchange.format import BLOCKS, DEPARTMENT, Block, Type
 from petitions.models import Department, Petition
 from responses.models import DebateOutcome
 from tests.factories import DebateOutcomeFactory, GovernmentResponseFactory
+from tests.test_importer import run
 
 pytestmark = pytest.mark.django_db
 
@@ -36,16 +35,6 @@ URL_FIELDS = [
     for field in block.fields
     if field.type is Type.URL
 ]
-
-
-def run(*args):
-    """Run import_petitions; returns (stdout, stderr, error message or None)."""
-    out, err = io.StringIO(), io.StringIO()
-    try:
-        call_command("import_petitions", *map(str, args), stdout=out, stderr=err)
-    except CommandError as error:
-        return out.getvalue(), err.getvalue(), str(error)
-    return out.getvalue(), err.getvalue(), None
 
 
 @pytest.fixture
