@@ -28,11 +28,7 @@ from django.db.models import Count, Max
 
 from constituencies.areas import (
     LONDON,
-    REGION_BY_CODE,
-    REGION_BY_PETITION_CODE,
-    REGIONS,
     Area,
-    Nation,
 )
 from constituencies.models import BoundarySet, Constituency, ConstituencyBoundary
 
@@ -328,7 +324,8 @@ def member(mp: str) -> str:
     return mp if mp.rstrip().endswith(" MP") else f"{mp} MP"
 
 
-def _get(row, name: str):
+def get_value(row, name: str):
+    """A field of a breakdown row, whether an object or a mapping."""
     return row.get(name) if isinstance(row, Mapping) else getattr(row, name, None)
 
 
@@ -345,7 +342,7 @@ def constituency_map(
     kind = kind if kind in Kind.values else Kind.HEX
     by_code = {}
     for row in rows:
-        code = _get(row, "ons_code")
+        code = get_value(row, "ons_code")
         if code:
             by_code[code] = row
     boundary_set = choose_boundary_set(by_code, when)
@@ -361,7 +358,7 @@ def constituency_map(
         )
 
     uk_total = sum(
-        _get(row, "signature_count") or 0 for code, row in by_code.items() if code in known
+        get_value(row, "signature_count") or 0 for code, row in by_code.items() if code in known
     )
     per_elector = all(place.electorate for place in known.values())
     if per_elector:
@@ -385,10 +382,10 @@ def constituency_map(
     for code, path in paths.items():
         place = known[code]
         row = by_code.get(code)
-        count = int(_get(row, "signature_count") or 0) if row is not None else 0
+        count = int(get_value(row, "signature_count") or 0) if row is not None else 0
         rate = relative(place, count)
         if count:
-            mp = _get(row, "mp")
+            mp = get_value(row, "mp")
             title = (
                 f"{place.name}: {count:,} signature{'s' if count != 1 else ''}, "
                 f"{relative_text(rate)}, {member(mp) if mp else 'no MP (seat vacant)'}"
@@ -486,50 +483,3 @@ def petition_map(petition, params: Mapping[str, str], rows: Iterable | None = No
         kind=params.get("kind", Kind.HEX),
         when=petition.opened_at or petition.created_at,
     )
-
-
-@dataclass
-class AreaTotal:
-    name: str
-    ons_code: str
-    signature_count: int
-
-
-@dataclass
-class NationTotal(AreaTotal):
-    regions: list[AreaTotal] = field(default_factory=list)  # England's nine regions
-
-
-def area_totals(rows: Iterable, region_rows: Iterable = (), when=None) -> list[NationTotal]:
-    """Signatures by nation, and by region within England.
-
-    From the petition's own regional counts (`region_rows`: `petition.region_signatures`,
-    coded by the public site's letters or by ONS codes) where it has them, else summed
-    from its constituencies by our facts.
-    """
-    own = {}
-    for row in region_rows:
-        code = str(_get(row, "ons_code") or "")
-        region = REGION_BY_PETITION_CODE.get(code) or REGION_BY_CODE.get(code)
-        if region is not None:
-            own[region.ons_code] = int(_get(row, "signature_count") or 0)
-    if not own:
-        rows = list(rows)
-        known = places(choose_boundary_set((_get(row, "ons_code") for row in rows), when))
-        for row in rows:
-            place = known.get(_get(row, "ons_code"))
-            if place is not None:
-                own[place.region_code] = own.get(place.region_code, 0) + int(
-                    _get(row, "signature_count") or 0
-                )
-    regions = [AreaTotal(r.name, r.ons_code, own.get(r.ons_code, 0)) for r in REGIONS]
-    english = [region for region in regions if region.ons_code.startswith("E")]
-    nations = [
-        NationTotal(
-            Nation.ENGLAND.label, "E92000001", sum(r.signature_count for r in english), english
-        )
-    ]
-    for region in regions:
-        if not region.ons_code.startswith("E"):
-            nations.append(NationTotal(region.name, region.ons_code, region.signature_count))
-    return nations

@@ -6,7 +6,8 @@ from django.shortcuts import redirect
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from constituencies.maps import area_totals, boundaries_stamp, petition_map
+from constituencies.maps import boundaries_stamp, petition_map
+from constituencies.totals import area_totals
 from petitions.caching import ConditionalArchiveMixin, ConditionalPetitionMixin
 from petitions.filters import PetitionFilter
 from petitions.models import FACETS, Petition

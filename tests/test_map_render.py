@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.template.loader import render_to_string
 
 from constituencies.maps import (
-    area_totals,
     boundaries_stamp,
     class_breaks,
     colour_class,
@@ -19,6 +18,7 @@ from constituencies.maps import (
     quantile_class,
 )
 from constituencies.models import Constituency
+from constituencies.totals import area_totals
 
 pytestmark = pytest.mark.django_db
 
