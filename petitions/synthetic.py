@@ -3,13 +3,23 @@
 Synthetic petitions take numbers from SYNTHETIC_FIRST_ID up (the public site's numbers are
 six digits), and carry `"synthetic": true` in their `extra` column. `make run` never loads
 them; `generate_archive --delete` removes them.
+
+Their words come from real petitions (`Corpus`: the actions and the sentences of the
+4,134 real petitions in ../shared/data/real, read where they lie, never copied), so that
+searches and benchmarks meet real word frequencies; without that data, a small built-in
+vocabulary stands in.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import json
+import os
 import random
+import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -57,6 +67,51 @@ SENTENCES = [
 ]
 
 
+class Corpus:
+    """Actions and sentences to draw a petition's texts from."""
+
+    def __init__(self, actions: list[str], sentences: list[str]):
+        self.actions = actions
+        self.sentences = sentences
+
+    @classmethod
+    def built_in(cls) -> Corpus:
+        actions = [f"{verb} {subject}" for verb in VERBS for subject in SUBJECTS]
+        return cls(actions, SENTENCES)
+
+    @classmethod
+    def from_real(cls, directory: Path) -> Corpus:
+        """The real petitions' actions and sentences (list pages and detail documents)."""
+        actions, sentences = set(), set()
+        for path in sorted(directory.glob("*/*.json.gz")):
+            with gzip.open(path, "rt", encoding="utf-8") as file:
+                document = json.load(file)
+            data = document.get("data", document)
+            for item in data if isinstance(data, list) else [data]:
+                attributes = item.get("attributes", {})
+                actions.add(attributes.get("action") or "")
+                for name in ("background", "additional_details"):
+                    for sentence in SENTENCE_END.split(attributes.get(name) or ""):
+                        if 20 <= len(sentence.strip()) <= 300:
+                            sentences.add(sentence.strip())
+        actions.discard("")
+        if not actions or not sentences:
+            raise ValueError(f"no petitions in {directory}")
+        return cls(sorted(actions), sorted(sentences))
+
+    @classmethod
+    def default(cls) -> Corpus:
+        directory = Path(os.environ.get("PETITION_DATA_DIR", DEFAULT_DATA_DIR)) / "real"
+        try:
+            return cls.from_real(directory)
+        except (OSError, ValueError):
+            return cls.built_in()
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
 def synthetic():
     return Petition.objects.filter(id__gte=SYNTHETIC_FIRST_ID)
 
@@ -66,9 +121,12 @@ def signature_count(rng: random.Random) -> int:
     return min(int(rng.paretovariate(0.45)) - 1, 6_000_000)
 
 
-def generate(count: int, seed: int = 2015, batch_size: int = 2_000) -> Iterator[int]:
+def generate(
+    count: int, seed: int = 2015, batch_size: int = 2_000, corpus: Corpus | None = None
+) -> Iterator[int]:
     """Create `count` synthetic petitions; yields how many are done after each batch."""
     rng = random.Random(seed)
+    corpus = corpus or Corpus.default()
     parliaments = list(Parliament.objects.order_by("opening_at"))
     start = synthetic().order_by("-id").values_list("id", flat=True).first()
     next_id = (start or SYNTHETIC_FIRST_ID - 1) + 1
@@ -76,13 +134,13 @@ def generate(count: int, seed: int = 2015, batch_size: int = 2_000) -> Iterator[
     while done < count:
         size = min(batch_size, count - done)
         with transaction.atomic():
-            _create_batch(rng, parliaments, range(next_id, next_id + size))
+            _create_batch(rng, parliaments, range(next_id, next_id + size), corpus)
         next_id += size
         done += size
         yield done
 
 
-def _create_batch(rng, parliaments, ids):
+def _create_batch(rng, parliaments, ids, corpus: Corpus):
     now = timezone.now()
     petitions, responses, outcomes, constituencies, countries = [], [], [], [], []
     for pk in ids:
@@ -95,13 +153,13 @@ def _create_batch(rng, parliaments, ids):
         is_open = parliament.dissolution_at is None and not rejected and rng.random() < 0.3
         opened = None if rejected else created + dt.timedelta(days=rng.randint(1, 10))
         closed = None if rejected or is_open else opened + dt.timedelta(days=182)
-        subject = rng.choice(SUBJECTS)
+        action = rng.choice(corpus.actions)
         petition = Petition(
             id=pk,
             parliament=parliament,
-            action=f"{rng.choice(VERBS)} {subject}",
-            background=" ".join(rng.sample(SENTENCES, 2)) + f" This is about {subject}.",
-            additional_details=" ".join(rng.sample(SENTENCES, 3)),
+            action=action,
+            background=" ".join(rng.sample(corpus.sentences, 2)),
+            additional_details=" ".join(rng.sample(corpus.sentences, 3)),
             state=(
                 PetitionState.REJECTED
                 if rejected
@@ -127,8 +185,8 @@ def _create_batch(rng, parliaments, ids):
                     GovernmentResponse(
                         petition_id=pk,
                         responded_on=responded.date(),
-                        summary=f"The Government has considered the petition about {subject}.",
-                        details="\n\n".join(rng.sample(SENTENCES, 4)),
+                        summary=" ".join(rng.sample(corpus.sentences, 2))[:500],
+                        details="\n\n".join(rng.sample(corpus.sentences, 6)),
                         created_at=responded,
                         updated_at=responded,
                     )

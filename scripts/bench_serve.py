@@ -1,28 +1,35 @@
-"""Serving benchmark: a 100,000-petition PostgreSQL archive behind gunicorn, loaded by wrk.
+"""Serving benchmark: the long tail of a 100,000-petition PostgreSQL archive, as readers meet it.
 
 Usage:
     .venv/bin/python -m scripts.bench_serve [--petitions 100000] [--duration 10]
-        [--connections 16] [--workers N] [--database postgres://postgres@127.0.0.1:5432/petition_bench]
-        [--cache-url redis://127.0.0.1:6379/1] [--no-cache]
+        [--connections 16] [--workers 5] [--cache-url redis://127.0.0.1:6379/1]
+        [--database postgres://postgres@127.0.0.1:5432/petition_bench]
 
-It creates the database if needed, builds the synthetic archive once (generate_archive;
-run again, it reuses it), loads the sample petition, starts gunicorn as in production
-(DEBUG off, WhiteNoise), then loads each page from a second process (wrk, Debian's
-package) on loopback with 16 connections, and prints requests per second, p50 and p99
-latency, and each page's ratio to a trivial view served by the same stack (/healthz).
-It measures twice: without a shared cache (every request renders its page) and with the
-shared page cache of production (CACHE_URL, Redis), where a request costs one validator
-query and a cache read.
+It creates the database if needed, builds the synthetic archive once (generate_archive,
+whose texts are drawn from the real petitions in ../shared/data/real; run again, it reuses
+it), starts gunicorn as in production (DEBUG off, no CACHE_URL unless given), and loads
+each kind of page from wrk (Debian's package) on loopback, 2 threads and 16 connections:
+
+- every request for a petition, its JSON or its map asks for a random petition of the whole
+  archive (a shuffled list of all of them), as search engines and old links do;
+- lists ask for a random page from 1 to 40; facet lists for a random facet too;
+- searches for 1 to 3 words drawn from the archive's own actions, different each time.
+
+Nothing is warmed: gunicorn starts afresh, and /healthz (the trivial view) is measured
+before and after the pages, in the same run. It prints a table of requests per second,
+the ratio to /healthz, p50, p99 and non-2xx answers, and the workers' memory.
 Not a test: it asserts nothing, it prints figures.
 """
 
 import argparse
 import os
+import random
 import re
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -32,6 +39,71 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PORT = 8123
+FACETS = [
+    "open",
+    "closed",
+    "rejected",
+    "awaiting_response",
+    "with_response",
+    "awaiting_debate",
+    "debated",
+    "not_debated",
+]
+STOP_WORDS = {  # fmt: skip
+    "a",
+    "an",
+    "and",
+    "are",
+    "as",
+    "at",
+    "be",
+    "by",
+    "for",
+    "from",
+    "has",
+    "have",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "of",
+    "on",
+    "or",
+    "that",
+    "the",
+    "their",
+    "to",
+    "was",
+    "were",
+    "will",
+    "with",
+    "all",
+    "any",
+    "our",
+    "we",
+    "us",
+    "not",
+    "no",
+    "do",
+}
+# wrk asks for the paths of a file in turn, each thread from its own random start.
+WRK_SCRIPT = """
+local paths = {}
+function init(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
+  at = math.random(#paths)
+end
+function request()
+  at = at % #paths + 1
+  return wrk.format(nil, paths[at])
+end
+"""
+
+
+def manage(*args, env):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
 def database_ready(url: str, petitions: int, env: dict) -> None:
@@ -55,49 +127,52 @@ def database_ready(url: str, petitions: int, env: dict) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
-def manage(*args, env):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)
-
-
-def explain_search(url: str) -> None:
-    """Show that full-text search uses its GIN index at this size."""
+def address_lists(url: str, rng: random.Random) -> dict[str, list[str]]:
+    """For each kind of page, the addresses wrk asks for in turn."""
     with psycopg.connect(url) as conn:
-        plan = conn.execute(
-            "EXPLAIN ANALYZE SELECT id FROM petitions_petition "
-            "WHERE search_vector @@ websearch_to_tsquery('english', 'air quality') "
-            "AND state IN ('open', 'closed', 'rejected')"
-        ).fetchall()
-    print("\nEXPLAIN ANALYZE of a search for “air quality”:")
-    for (line,) in plan:
-        print("  " + line)
-
-
-def pick_pages(url: str) -> dict[str, str]:
-    with psycopg.connect(url) as conn:
-        (mapped,) = conn.execute(
-            "SELECT p.id FROM petitions_petition p WHERE p.id >= 900000000 AND EXISTS "
-            "(SELECT 1 FROM petitions_constituencysignatures c WHERE c.petition_id = p.id) "
-            "ORDER BY p.signature_count DESC LIMIT 1"
-        ).fetchone()
-        (answered,) = conn.execute(
-            "SELECT petition_id FROM responses_governmentresponse "
-            "WHERE petition_id >= 900000000 ORDER BY petition_id LIMIT 1"
-        ).fetchone()
+        ids = [row[0] for row in conn.execute("SELECT id FROM petitions_petition")]
+        mapped = [
+            row[0]
+            for row in conn.execute(
+                "SELECT DISTINCT petition_id FROM petitions_constituencysignatures"
+            )
+        ]
+        actions = [row[0] for row in conn.execute("SELECT action FROM petitions_petition")]
+    rng.shuffle(ids)
+    rng.shuffle(mapped)
+    pages = [rng.randint(1, 40) for _ in range(20_000)]
+    searches = []
+    for _ in range(20_000):
+        words = [
+            w
+            for w in re.findall(r"[a-z]+", rng.choice(actions).lower())
+            if len(w) > 2 and w not in STOP_WORDS
+        ]
+        if words:
+            searches.append("+".join(rng.sample(words, min(len(words), rng.randint(1, 3)))))
     return {
-        "trivial view (/healthz)": "/healthz",
-        "petition page": f"/petitions/{answered}/",
-        "list, first page": "/petitions/",
-        "list, filtered (debated)": "/petitions/?state=debated&parliament=2019-2024",
-        "search (air quality)": "/petitions/?q=air+quality",
-        "map page (650 constituencies)": f"/petitions/{mapped}/map/",
-        "JSON detail": f"/petitions/{mapped}.json",
-        "JSON list": "/petitions.json",
+        "trivial view (/healthz), before": ["/healthz"],
+        "petition page": [f"/petitions/{i}/" for i in ids],
+        "JSON detail": [f"/petitions/{i}.json" for i in ids],
+        "map page": [f"/petitions/{i}/map/" for i in mapped],
+        "list, page 1–40": [f"/petitions/?page={p}" for p in pages],
+        "facet list, page 1–40": [
+            f"/petitions/?state={rng.choice(FACETS)}&page={p}" for p in pages
+        ],
+        "search, varied words": [f"/petitions/?q={q}" for q in searches],
+        "JSON list, page 1–40": [f"/petitions.json?page={p}" for p in pages],
+        "trivial view (/healthz), after": ["/healthz"],
     }
 
 
-def wrk(url: str, duration: int, connections: int) -> tuple[float, float, float, int]:
+def wrk(base: str, paths: list[str], duration: int, connections: int, folder: Path):
+    listing = folder / "paths.txt"
+    listing.write_text("\n".join(paths) + "\n")
+    script = folder / "random.lua"
+    script.write_text(WRK_SCRIPT)
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script)]
+        + [base, "--", str(listing)],
         capture_output=True,
         text=True,
         check=True,
@@ -114,6 +189,19 @@ def to_ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
+def worker_memory(server_pid: int) -> list[int]:
+    """Resident memory (MiB) of gunicorn's workers."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if f"PPid:\t{server_pid}\n" in text and (rss := re.search(r"VmRSS:\s+(\d+)", text)):
+            found.append(int(rss.group(1)) // 1024)
+    return sorted(found)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--petitions", type=int, default=100_000)
@@ -121,8 +209,8 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/petition_bench")
-    parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/1")
-    parser.add_argument("--no-cache", action="store_true", help="measure without a cache only")
+    parser.add_argument("--cache-url", default="", help="a shared page cache (Redis), if any")
+    parser.add_argument("--seed", type=int, default=2024)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -135,19 +223,10 @@ def main():
         "GUNICORN_BIND": f"127.0.0.1:{PORT}",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "CONN_MAX_AGE": "600",
+        "CACHE_URL": args.cache_url,
     }
     database_ready(args.database, args.petitions, env)
-    explain_search(args.database)
-    pages = pick_pages(args.database)
-
-    setups = [("no shared cache", "")]
-    if not args.no_cache:
-        setups.append((f"shared page cache ({args.cache_url})", args.cache_url))
-    for title, cache_url in setups:
-        measure(args, {**env, "CACHE_URL": cache_url}, pages, title)
-
-
-def measure(args, env, pages, title):
+    addresses = address_lists(args.database, random.Random(args.seed))
     server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "petitions_site.wsgi", "-c", "gunicorn.conf.py"],
         cwd=ROOT,
@@ -155,29 +234,35 @@ def measure(args, env, pages, title):
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    base = f"http://127.0.0.1:{PORT}"
     try:
-        base = f"http://127.0.0.1:{PORT}"
         for _ in range(100):
             try:
                 urllib.request.urlopen(base + "/healthz", timeout=1)
                 break
             except OSError:
                 time.sleep(0.2)
-        for path in pages.values():  # warm every worker's connections and templates
-            for _ in range(args.workers * 2):
-                urllib.request.urlopen(base + path, timeout=10).read()
-
         print(
-            f"\n{args.petitions:,} synthetic petitions on PostgreSQL, {title}; gunicorn, "
-            f"{args.workers} workers; wrk, {args.connections} connections, "
-            f"{args.duration} s a page; {os.cpu_count()} cores\n"
+            f"\n{args.petitions:,} synthetic petitions on PostgreSQL; gunicorn, {args.workers} "
+            f"workers, {'cache ' + args.cache_url if args.cache_url else 'no CACHE_URL'}; wrk, "
+            f"2 threads, {args.connections} connections, {args.duration} s a page; "
+            f"{os.cpu_count()} cores; nothing warmed\n"
         )
-        print(f"{'page':32} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}  errors")
+        print("| page | req/s | ratio | p50 ms | p99 ms | non-2xx |\n|---|---|---|---|---|---|")
         ceiling = None
-        for name, path in pages.items():
-            rps, p50, p99, errors = wrk(base + path, args.duration, args.connections)
-            ceiling = ceiling or rps
-            print(f"{name:32} {rps:8.0f} {p50:8.1f} {p99:8.1f} {rps / ceiling:6.2f}  {errors}")
+        with tempfile.TemporaryDirectory() as folder:
+            for name, paths in addresses.items():
+                rps, p50, p99, errors = wrk(
+                    base, paths, args.duration, args.connections, Path(folder)
+                )
+                ceiling = ceiling or rps
+                print(
+                    f"| {name} | {rps:,.0f} | {rps / ceiling:.2f} | {p50:.1f} | {p99:.1f} "
+                    f"| {errors} |",
+                    flush=True,
+                )
+        memory = worker_memory(server.pid)
+        print(f"\nworkers' resident memory after the run: {memory} MiB")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=10)
