@@ -53,6 +53,8 @@ def attribute_keys(type_: str) -> list[str]:
 
 
 CANONICAL_KEYS = {type_: attribute_keys(type_) for type_ in TYPES}
+# What a document never shows: the search vectors, which the databases keep for themselves.
+SEARCH_VECTORS = ["search_vector", "government_response__search_vector"]
 # The blocks kept in models of their own, and the name of each on a petition.
 RELATED = {
     block.name: block.model._meta.get_field("petition").remote_field.related_name
@@ -69,7 +71,11 @@ def for_export(queryset: QuerySet, *, detail: bool = True) -> QuerySet:
             Prefetch(breakdown.related_name, queryset=breakdown.model.objects.order_by("name"))
             for breakdown in BREAKDOWNS
         ]
-    return queryset.select_related("parliament", *RELATED.values()).prefetch_related(*related)
+    return (
+        queryset.select_related("parliament", *RELATED.values())
+        .defer(*SEARCH_VECTORS)
+        .prefetch_related(*related)
+    )
 
 
 def flavour_of(petition: Petition) -> str:

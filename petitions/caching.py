@@ -11,15 +11,18 @@ with a lifetime that a shared cache (a CDN) may honour (s-maxage), while browser
 every time, so that an editor's change shows on the next visit. Everything else must be
 revalidated by everyone.
 
-Rendered pages are kept by address and ETag, so a page is rendered once per change, not
-once per request: in each process's memory (its most-used pages), and with CACHE_URL set
-(Redis, for example) in a cache that all app servers share. A kept page is never stale:
-its ETag is checked against the database first.
+Rendered pages are kept by address and ETag, gzip-compressed, so a page is rendered once
+per change, not once per request: in each process's memory (its most-used pages), with
+CACHE_URL set (Redis, for example) in a cache that all app servers share, and in the
+database (StoredPage), where `manage.py render_pages` puts every petition's pages ahead of
+their readers: a petition nobody has opened is then one indexed read too. A kept page is
+never stale: its ETag is checked against the database first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 from dataclasses import dataclass
 from functools import cache, wraps
@@ -34,7 +37,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
 
-from petitions.models import ArchiveState, Petition, PetitionState
+from petitions.models import ArchiveState, Petition, PetitionState, StoredPage
 
 SETTLED_STATES = {PetitionState.CLOSED, PetitionState.REJECTED}
 
@@ -47,12 +50,14 @@ class PageVersion:
     key: str
     last_modified: int | None = None
     settled: bool = False
+    daily: bool = True  # what the page says may change with the day (where things stand)
 
     @property
     def etag(self) -> str:
-        # With the day: pages tell where petitions stand today (a record of an open
-        # petition reads as closed once its time has run out).
-        return quote_etag(f"{self.key}-{settings.RELEASE}-{timezone.localdate():%Y%m%d}")
+        # With the day where the page tells where petitions stand today (a record of an
+        # open petition reads as closed once its time has run out).
+        day = f"-{timezone.localdate():%Y%m%d}" if self.daily else ""
+        return quote_etag(f"{self.key}-{settings.RELEASE}{day}")
 
 
 _PK = 2_147_483_641  # stands for the petition's number while the query is compiled
@@ -73,7 +78,8 @@ def _petition_version_query() -> tuple[str, list, int]:
             "government_response__updated_at",
             "debate_outcome__updated_at",
             "state",
-            Subquery(ArchiveState.objects.filter(pk=1).values("version")),
+            Subquery(ArchiveState.objects.filter(pk=1).values("reference_version")),
+            "scheduled_debate_date",
         )
     )
     sql, params = queryset.query.sql_with_params()
@@ -94,8 +100,8 @@ def petition_version(pk) -> PageVersion | None:
     """The version of a visible petition's pages, or None if there is no such petition.
 
     The last change of the petition, its government response or its debate outcome gives
-    Last-Modified; the ETag also carries the archive's version, since a page shows a little
-    of other rows too (its parliament, its department)."""
+    Last-Modified; the ETag also carries the version of the other rows a page shows a little
+    of (its parliament, its department), and the day for a petition recorded open."""
     sql, params, at = _petition_version_query()
     params = [*params[:at], pk, *params[at + 1 :]]
     with connection.cursor() as cursor:
@@ -105,10 +111,18 @@ def petition_version(pk) -> PageVersion | None:
         return None
     changed = max(moment for moment in map(_moment, row[:3]) if moment is not None)
     return PageVersion(
-        key=f"p{pk}-{changed.timestamp():.6f}-a{row[4] or 0}",
+        key=f"p{pk}-{changed.timestamp():.6f}-r{row[4] or 0}",
         last_modified=int(changed.timestamp()),
         settled=row[3] in SETTLED_STATES,
+        # Recorded open, or a debate to come: what the page says changes with the day.
+        daily=row[3] == PetitionState.OPEN or _debate_to_come(row[5]),
     )
+
+
+def _debate_to_come(day) -> bool:
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    return day is not None and day >= timezone.localdate()
 
 
 def archive_version() -> PageVersion:
@@ -121,6 +135,7 @@ def serve_conditionally(request, version: PageVersion | None, render):
     Last-Modified."""
     if request.method not in ("GET", "HEAD") or version is None:
         return render()
+    request.page_version = version  # for what a view keeps of its own (list facet counts)
     etag = version.etag
     response = get_conditional_response(request, etag=etag, last_modified=version.last_modified)
     if response is None:
@@ -138,40 +153,104 @@ def serve_conditionally(request, version: PageVersion | None, render):
     return response
 
 
-LOCAL_MAX_BYTES = 1_000_000  # a page bigger than this is kept only in the shared cache
+LOCAL_MAX_BYTES = 200_000  # a (compressed) page bigger than this is not kept in memory
 
 
-def page_caches():
+@dataclass(frozen=True)
+class Kept:
+    """A rendered page as kept: its body gzip-compressed, and its type."""
+
+    body: bytes
+    content_type: str
+
+    @classmethod
+    def of(cls, response) -> Kept:
+        return cls(gzip.compress(response.content, compresslevel=6), response["Content-Type"])
+
+    def response(self, request) -> HttpResponse:
+        """The page, sent compressed to a client that takes gzip."""
+        if "gzip" in request.headers.get("Accept-Encoding", ""):
+            response = HttpResponse(self.body, content_type=self.content_type)
+            response["Content-Encoding"] = "gzip"
+        else:
+            response = HttpResponse(gzip.decompress(self.body), content_type=self.content_type)
+        response["Vary"] = "Accept-Encoding"
+        return response
+
+
+class CacheTier:
+    """A Django cache (each process's memory, or Redis) keeping pages by address and ETag."""
+
+    def __init__(self, cache, limit: int | None):
+        self.cache, self.limit = cache, limit
+
+    def get(self, key: str, etag: str) -> Kept | None:
+        return self.cache.get(f"page:{key}:{etag}")
+
+    def set(self, key: str, etag: str, kept: Kept) -> None:
+        if self.limit is None or len(kept.body) <= self.limit:
+            self.cache.set(f"page:{key}:{etag}", kept, settings.PAGE_CACHE_SECONDS)
+
+
+class StoreTier:
+    """Pages kept in the database (StoredPage), one row an address: shared by every worker
+    and kept across restarts; a row of another ETag is stale and is replaced."""
+
+    @staticmethod
+    def get(key: str, etag: str) -> Kept | None:
+        table = connection.ops.quote_name(StoredPage._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT etag, content_type, body FROM {table} WHERE key = %s", [key])
+            row = cursor.fetchone()
+        if row is None or row[0] != etag:
+            return None
+        return Kept(bytes(row[2]), row[1])
+
+    @staticmethod
+    def set(key: str, etag: str, kept: Kept) -> None:
+        table = connection.ops.quote_name(StoredPage._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (key, etag, content_type, body, stored_at) "
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (key) DO UPDATE SET "
+                "etag = excluded.etag, content_type = excluded.content_type, "
+                "body = excluded.body, stored_at = excluded.stored_at",
+                [key, etag, kept.content_type, kept.body, timezone.now()],
+            )
+
+
+def page_tiers(request) -> list:
+    """Where rendered pages are kept, nearest first. A search's pages are not stored: each
+    is asked for rarely, and there is no end to them."""
     tiers = []
     if settings.PAGE_CACHE_LOCAL:
-        tiers.append((caches["pages"], LOCAL_MAX_BYTES))
+        tiers.append(CacheTier(caches["pages"], LOCAL_MAX_BYTES))
     if settings.PAGE_CACHE:
-        tiers.append((caches["default"], None))
+        tiers.append(CacheTier(caches["default"], None))
+    if settings.PAGE_STORE and not request.GET.get("q"):
+        tiers.append(StoreTier())
     return tiers
 
 
 def from_cache(request, etag, render):
-    """The page from the nearest cache that holds it, else `render()` (and keep it)."""
+    """The page from the nearest tier that holds it, else `render()` (and keep it)."""
     # The whole address, host included: a page's links carry it, so one host's page must
     # never be served to another's reader.
-    address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    key = f"page:{address}:{etag}"
-    tiers = page_caches()
-    for found_at, (tier, _) in enumerate(tiers):
-        hit = tier.get(key)
-        if hit is not None:
-            for nearer, limit in tiers[:found_at]:
-                if limit is None or len(hit[0]) <= limit:
-                    nearer.set(key, hit, settings.PAGE_CACHE_SECONDS)
-            return HttpResponse(hit[0], content_type=hit[1])
+    key = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    tiers = page_tiers(request)
+    for found_at, tier in enumerate(tiers):
+        kept = tier.get(key, etag)
+        if kept is not None:
+            for nearer in tiers[:found_at]:
+                nearer.set(key, etag, kept)
+            return kept.response(request)
     response = render()
     if tiers and hasattr(response, "render"):
         response.render()
     if tiers and response.status_code == 200 and not response.streaming:
-        kept = (response.content, response["Content-Type"])
-        for tier, limit in tiers:
-            if limit is None or len(kept[0]) <= limit:
-                tier.set(key, kept, settings.PAGE_CACHE_SECONDS)
+        kept = Kept.of(response)
+        for tier in tiers:
+            tier.set(key, etag, kept)
     return response
 
 

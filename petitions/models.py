@@ -89,9 +89,12 @@ class Parliament(NamedBy, models.Model):
 class ArchiveState(models.Model):
     """One row whose `version` database triggers raise on every change to the archive's
     petitions, responses, debate outcomes, parliaments and departments
-    (migrations/0005_archive_version.py): lists and the home page take their ETag from it."""
+    (migrations/0006_archive_version_triggers.py): lists and the home page take their ETag
+    from it. `reference_version` rises only with parliaments and departments, the other
+    rows a petition's own pages show (migrations/0012_stored_pages.py)."""
 
     version = models.BigIntegerField(default=0)
+    reference_version = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(id=1), name="archive_state_one_row")]
@@ -106,6 +109,22 @@ class ArchiveState(models.Model):
             cursor.execute(f"SELECT version FROM {cls._meta.db_table} WHERE id = 1")
             row = cursor.fetchone()
         return row[0] if row else 0
+
+
+class StoredPage(models.Model):
+    """A rendered page (or document) kept by its address and ETag, gzip-compressed, so
+    that any worker serves it again with one indexed read until what it shows changes.
+    `manage.py render_pages` fills it for every petition (the long tail of an archive);
+    a page found stale is rendered again on its next request."""
+
+    key = models.CharField(max_length=64, primary_key=True)  # SHA-256 of the address
+    etag = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    body = models.BinaryField()
+    stored_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Stored page {self.key[:12]} ({self.etag})"
 
 
 class Department(NamedBy, models.Model):
@@ -263,12 +282,13 @@ class PetitionQuerySet(models.QuerySet):
         )
 
     def for_page(self):
-        """Everything the petition page shows, in one query."""
+        """Everything the petition page shows, in one query, and nothing it does not: not
+        the search vectors, nor the source's unmodelled fields."""
         return self.select_related(
             "parliament",
             "government_response__department",
             "debate_outcome",
-        )
+        ).defer("search_vector", "extra", "government_response__search_vector")
 
     def latest_responses(self):
         return self.with_response().order_by("-government_response_at")

@@ -19,7 +19,7 @@ import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections
-from django.db.models import F, Value
+from django.db.models import F, Subquery, Value
 from django.db.models.expressions import RawSQL
 
 CONFIG = "english"
@@ -44,11 +44,18 @@ def search(queryset, text: str, responses_only: bool = False):
     return _fts5(queryset, text, responses_only)
 
 
+# A common word matches tens of thousands of petitions: scoring every match would cost more
+# than the whole page. A search ranks, by relevance, the CANDIDATES with most signatures.
+CANDIDATES = 1_000
+
+
 def _full_text(queryset, text, responses_only):
     query = SearchQuery(text, search_type="websearch", config=CONFIG)
     vector = "government_response__search_vector" if responses_only else "search_vector"
     snippet_of = "government_response__details" if responses_only else "background"
-    return queryset.filter(**{vector: query}).annotate(
+    matching = queryset.filter(**{vector: query})
+    candidates = matching.order_by("-signature_count", "-id").values("id")[:CANDIDATES]
+    return matching.filter(id__in=Subquery(candidates)).annotate(
         rank=SearchRank(F(vector), query),
         snippet=SearchHeadline(
             snippet_of,

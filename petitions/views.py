@@ -1,28 +1,25 @@
 """The public pages: home, the petition list, a petition, and where its signatures came from."""
 
+import hashlib
+
+from django.conf import settings
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.shortcuts import redirect
+from django.utils.functional import cached_property
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from constituencies.maps import boundaries_stamp, petition_map
 from constituencies.totals import area_totals
+from petitions import search
 from petitions.caching import ConditionalArchiveMixin, ConditionalPetitionMixin
 from petitions.filters import PetitionFilter
 from petitions.models import FACETS, Petition
 from petitions.params import petition_number, whole_number
 
 PAGE_SIZE = 25
-
-
-class ClampedPaginationMixin:
-    """A page past the end shows the last page, and `page=abc` the first: never a 404 or 500."""
-
-    def paginate_queryset(self, queryset, page_size):
-        paginator = Paginator(queryset, page_size)
-        page = paginator.get_page(whole_number(self.request.GET.get("page"), minimum=1) or 1)
-        return paginator, page, page.object_list, page.has_other_pages()
 
 
 class HomeView(ConditionalArchiveMixin, TemplateView):
@@ -43,7 +40,7 @@ class HomeView(ConditionalArchiveMixin, TemplateView):
         return context
 
 
-class PetitionListView(ConditionalArchiveMixin, ClampedPaginationMixin, FilterView):
+class PetitionListView(ConditionalArchiveMixin, FilterView):
     filterset_class = PetitionFilter
     paginate_by = PAGE_SIZE
     template_name = "petitions/petition_list.html"
@@ -66,23 +63,54 @@ class PetitionListView(ConditionalArchiveMixin, ClampedPaginationMixin, FilterVi
             response.status_code = 400
         return response
 
+    def paginate_queryset(self, queryset, page_size):
+        """A page past the end shows the last page, and `page=abc` the first: never a 404
+        or a 500. The facet counts tell how many petitions the list holds."""
+        counts = self.facet_counts
+        state = self.filterset.form.cleaned_data.get("state") if self.filterset.is_valid() else ""
+        paginator = Paginator(queryset, page_size)
+        if counts is not None and (state or "all") in counts:
+            paginator.count = counts[state or "all"]
+        page = paginator.get_page(whole_number(self.request.GET.get("page"), minimum=1) or 1)
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["facets"] = self.facets()
-        return context
-
-    def facets(self):
-        """Each facet of the public site with its count under the other filters (one query)."""
-        data = self.request.GET.copy()
-        data.pop("state", None)
-        data.pop("page", None)
-        others = PetitionFilter(data, queryset=Petition.objects.visible(), today=True)
-        valid = others.is_valid()
-        counts = others.qs.facet_counts(today=True) if valid else dict.fromkeys(FACETS, 0)
-        return [
+        counts = self.facet_counts or dict.fromkeys(FACETS, 0)
+        context["facets"] = [
             ("" if name == "all" else name, label, counts[name])
             for name, (label, _) in FACETS.items()
         ]
+        context["best_matches"] = (
+            search.CANDIDATES
+            if (
+                self.filterset.is_valid()
+                and self.filterset.form.cleaned_data.get("q")
+                and search.is_postgresql(self.object_list)
+                and counts["all"] >= search.CANDIDATES
+            )
+            else None
+        )
+        return context
+
+    @cached_property
+    def facet_counts(self) -> dict[str, int] | None:
+        """Each facet of the public site with its count under the other filters (one
+        query, kept per version of the archive: every page and facet of a list shares
+        it), or None when the filters are not valid."""
+        data = self.request.GET.copy()
+        data.pop("state", None)
+        data.pop("page", None)
+        version = getattr(self.request, "page_version", None)
+        filters = hashlib.sha256(data.urlencode().encode()).hexdigest()
+        key = f"facets:{version.etag if version else ''}:{filters}"
+        if version is not None and (counts := caches["pages"].get(key)) is not None:
+            return counts
+        others = PetitionFilter(data, queryset=Petition.objects.visible(), today=True)
+        counts = others.qs.facet_counts(today=True) if others.is_valid() else None
+        if version is not None and counts is not None:
+            caches["pages"].set(key, counts, settings.PAGE_CACHE_SECONDS)
+        return counts
 
 
 class PetitionDetailView(ConditionalPetitionMixin, DetailView):
@@ -114,7 +142,11 @@ class PetitionMapView(ConditionalPetitionMixin, DetailView):
     context_object_name = "petition"
 
     def get_queryset(self):
-        return Petition.objects.visible().select_related("parliament")
+        return (
+            Petition.objects.visible()
+            .select_related("parliament")
+            .defer("search_vector", "extra", "background", "additional_details")
+        )
 
     def version(self, pk):
         found = super().version(pk)

@@ -208,6 +208,9 @@ CACHES = {
 PAGE_CACHE = bool(CACHE_URL)
 PAGE_CACHE_LOCAL = env_bool("PAGE_CACHE_LOCAL", True)
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "86400"))
+# Rendered pages kept in the database too (StoredPage), for every worker and across restarts;
+# `manage.py render_pages` fills it for every petition.
+PAGE_STORE = env_bool("PAGE_STORE", True)
 # How long browsers and CDNs may keep pages of closed and rejected petitions.
 SETTLED_MAX_AGE = int(os.environ.get("SETTLED_MAX_AGE", "3600"))
 # Part of every ETag: set it to the deployed version so an upgrade refreshes cached pages.

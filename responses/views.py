@@ -14,9 +14,9 @@ class ResponseDetailView(ConditionalPetitionMixin, DetailView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(
-            GovernmentResponse.objects.select_related("department", "petition__parliament").filter(
-                petition__in=Petition.objects.visible()
-            ),
+            GovernmentResponse.objects.select_related("department", "petition__parliament")
+            .defer("search_vector", "petition__search_vector", "petition__extra")
+            .filter(petition__in=Petition.objects.visible()),
             petition_id=self.kwargs["pk"],
         )
 

@@ -186,3 +186,63 @@ def test_renaming_a_department_shows_on_the_petition_at_once(client, sample_peti
 
     assert after.status_code == 200
     assert "Foreign, Commonwealth and Development Office" in after.content.decode()
+
+
+def test_a_stored_page_is_served_by_any_worker_with_two_queries(
+    client, sample_petition, django_assert_num_queries
+):
+    import gzip
+
+    from django.core.cache import caches
+
+    url = reverse("petitions:detail", args=[221342])
+    first = client.get(url)
+    caches["pages"].clear()  # another worker, or a restart: nothing in memory
+    with django_assert_num_queries(2):  # the page's version, then the stored page
+        again = client.get(url)
+    assert again.content == first.content
+    packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == first.content
+
+
+def test_a_stored_page_follows_a_renamed_department(client, sample_petition):
+    from petitions.models import Department
+
+    url = reverse("petitions:detail", args=[221342])
+    client.get(url)
+    Department.objects.filter(name="Foreign and Commonwealth Office").update(
+        name="Foreign, Commonwealth and Development Office"
+    )
+    assert b"Foreign, Commonwealth and Development Office" in client.get(url).content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
+    client, settings, django_assert_max_num_queries
+):
+    """A petition nobody has opened is served from the store: its version (and, for the
+    map, the boundaries' stamp) and its page."""
+    import io
+
+    from django.core.management import call_command
+
+    from petitions.models import StoredPage
+
+    call_command("loaddata", "sample_petition", verbosity=0)
+    settings.ALLOWED_HOSTS = ["testserver"]
+    out = io.StringIO()
+    call_command("render_pages", "--base-url", "http://testserver", stdout=out)
+    assert out.getvalue() == "1 petitions: 5 pages current in the store.\n"
+    assert StoredPage.objects.count() == 5  # page, JSON, archived JSON, response, map
+    for address, queries in [
+        ("/petitions/221342/", 2),
+        ("/petitions/221342.json", 2),
+        ("/petitions/221342/response/", 2),
+        ("/petitions/221342/map/", 3),
+    ]:
+        with django_assert_max_num_queries(queries):
+            assert client.get(address).status_code == 200
+    out = io.StringIO()
+    call_command("render_pages", "--base-url", "http://testserver", stdout=out)
+    assert StoredPage.objects.count() == 5  # nothing new: every page was current

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from petitions.models import Petition
@@ -153,3 +154,21 @@ def test_the_search_box_keeps_its_promises_on_the_sample(client, sample_petition
 def test_any_text_in_the_box_is_a_search_never_an_error(client, sample_petition, typed):
     response = client.get(LIST, {"q": typed})
     assert response.status_code == 200
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the ranking of a search's best candidates is PostgreSQL's (SQLite ranks all)",
+)
+def test_a_common_word_ranks_only_the_most_signed_matches(client, db, monkeypatch):
+    monkeypatch.setattr("petitions.search.CANDIDATES", 2)
+    for n, count in enumerate([10, 5_000, 20, 3_000]):
+        PetitionFactory(action=f"Protect hedgehog habitat number {n}", signature_count=count)
+
+    response = client.get(LIST, {"q": "hedgehog"})
+
+    assert set(titles(response)) == {
+        "Protect hedgehog habitat number 1",
+        "Protect hedgehog habitat number 3",
+    }
+    assert "these are the 2 with most signatures" in response.content.decode()

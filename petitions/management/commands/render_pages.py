@@ -1,0 +1,98 @@
+"""Render and store every petition's pages, so that any of them is served with one read.
+
+Usage:
+    python manage.py render_pages [--base-url https://archive.example.org] [--processes 2]
+
+An archive is read in its long tail: a petition nobody has opened since the last change
+would be rendered from scratch. This asks for each visible petition's page, JSON document
+(and its archived one), response page and map, as a reader would, through the views: each
+is stored (StoredPage) exactly as served. A page already stored and still current costs a
+read and is left as it is, so running it again (after an import, or at each release:
+RELEASE changes every ETag) renders only what changed. Links in the JSON carry the host, so
+give the address readers use (default: SITE_URL, else http://127.0.0.1:8000).
+"""
+
+import sys
+from multiprocessing import get_context
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections, transaction
+from django.test import Client
+from tqdm import tqdm
+
+from petitions.models import ConstituencySignatures, Petition
+
+CHUNK = 500
+
+
+def addresses_of(petitions) -> list[str]:
+    mapped = set(
+        ConstituencySignatures.objects.filter(petition__in=[p.id for p in petitions])
+        .values_list("petition_id", flat=True)
+        .distinct()
+    )
+    found = []
+    for petition in petitions:
+        found += [f"/petitions/{petition.id}/", f"/petitions/{petition.id}.json"]
+        if petition.parliament.dissolution_at:
+            found.append(f"/archived/petitions/{petition.id}.json")
+        if petition.government_response_at:
+            found.append(f"/petitions/{petition.id}/response/")
+        if petition.id in mapped:
+            found.append(f"/petitions/{petition.id}/map/")
+    return found
+
+
+def render(job: tuple[str, list[int]]) -> tuple[int, int]:
+    """Ask for the pages of these petitions; (pages asked for, answers other than 200)."""
+    base_url, ids = job
+    settings.PAGE_CACHE_LOCAL = False  # keep pages in the store, not in this process
+    parts = urlsplit(base_url)
+    client = Client(HTTP_HOST=parts.netloc, secure=parts.scheme == "https")
+    petitions = list(Petition.objects.filter(id__in=ids).select_related("parliament"))
+    failed = 0
+    addresses = addresses_of(petitions)
+    with transaction.atomic():  # one commit for the chunk, not one a page
+        for address in addresses:
+            failed += client.get(address).status_code != 200
+    connections.close_all()
+    return len(addresses), failed
+
+
+class Command(BaseCommand):
+    help = "Render and store every petition's pages (run after imports and at each release)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--base-url", default=settings.SITE_URL or "http://127.0.0.1:8000")
+        parser.add_argument("--processes", type=int, default=1)
+
+    def handle(self, *args, base_url, processes, **options):
+        if not settings.PAGE_STORE:
+            raise CommandError("PAGE_STORE is off: there is nowhere to keep the pages.")
+        host = urlsplit(base_url).hostname
+        if not any(allowed in (host, "*") for allowed in settings.ALLOWED_HOSTS):
+            raise CommandError(f"{host} is not in ALLOWED_HOSTS.")
+        ids = list(Petition.objects.visible().order_by("id").values_list("id", flat=True))
+        jobs = [(base_url, ids[i : i + CHUNK]) for i in range(0, len(ids), CHUNK)]
+        bar = tqdm(
+            total=len(ids), unit="petition", file=sys.stderr, disable=not sys.stderr.isatty()
+        )
+        asked = failed = 0
+        connections.close_all()  # each process opens its own
+        if processes > 1:
+            with get_context("fork").Pool(processes) as pool:
+                results = pool.imap_unordered(render, jobs)
+                for (pages, bad), job in zip(results, jobs, strict=False):
+                    asked, failed = asked + pages, failed + bad
+                    bar.update(len(job[1]))
+        else:
+            for job in jobs:
+                pages, bad = render(job)
+                asked, failed = asked + pages, failed + bad
+                bar.update(len(job[1]))
+        bar.close()
+        self.stdout.write(f"{len(ids):,} petitions: {asked:,} pages current in the store.")
+        if failed:
+            raise CommandError(f"{failed:,} pages did not answer 200.")
