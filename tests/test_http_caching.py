@@ -246,3 +246,19 @@ def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
     out = io.StringIO()
     call_command("render_pages", "--base-url", "http://testserver", stdout=out)
     assert StoredPage.objects.count() == 5  # nothing new: every page was current
+
+
+def test_a_department_saved_unchanged_leaves_stored_pages_as_they_are(
+    client, sample_petition, django_assert_num_queries
+):
+    """Loading the sample again, or an import naming the same department, changes nothing."""
+    from django.core.cache import caches
+
+    from petitions.models import Department
+
+    url = reverse("petitions:detail", args=[221342])
+    client.get(url)
+    Department.objects.get(name="Foreign and Commonwealth Office").save()
+    caches["pages"].clear()
+    with django_assert_num_queries(2):  # the page's version, then the stored page
+        client.get(url)

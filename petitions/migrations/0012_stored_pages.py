@@ -4,7 +4,8 @@
 
 `reference_version` rises whenever a parliament or a department changes (triggers, as for
 `version`), so that a petition's page follows a renamed department at once while an
-import of other petitions leaves its stored page valid.
+import of other petitions leaves its stored page valid. A row saved unchanged (loaddata of
+the sample, an import naming the same department) changes nothing.
 """
 
 from django.db import migrations, models
@@ -15,19 +16,47 @@ POSTGRESQL = [
     f"""CREATE OR REPLACE FUNCTION petitions_reference_changed() RETURNS trigger AS $$
     BEGIN {BUMP}; RETURN NULL; END $$ LANGUAGE plpgsql""",
     *(
-        f"CREATE TRIGGER {table}_reference_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+        f"CREATE TRIGGER {table}_reference_changed AFTER INSERT OR DELETE OR TRUNCATE "
         f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION petitions_reference_changed()"
+        for table in TABLES
+    ),
+    *(
+        f"CREATE TRIGGER {table}_reference_updated AFTER UPDATE ON {table} FOR EACH ROW "
+        "WHEN (OLD IS DISTINCT FROM NEW) EXECUTE FUNCTION petitions_reference_changed()"
         for table in TABLES
     ),
 ]
 POSTGRESQL_BACKWARDS = [
     *(f"DROP TRIGGER IF EXISTS {table}_reference_changed ON {table}" for table in TABLES),
+    *(f"DROP TRIGGER IF EXISTS {table}_reference_updated ON {table}" for table in TABLES),
     "DROP FUNCTION IF EXISTS petitions_reference_changed()",
 ]
+CHANGED = {  # what an update must change to count (SQLite compares column by column)
+    "petitions_parliament": [
+        "period",
+        "government",
+        "opening_at",
+        "dissolution_at",
+        "threshold_for_response",
+        "threshold_for_debate",
+        "petition_duration",
+        "archive_number",
+    ],
+    "petitions_department": ["acronym", "name", "url"],
+}
 SQLITE = [
-    f"CREATE TRIGGER {table}_reference_{event.lower()} AFTER {event} ON {table} BEGIN {BUMP}; END"
-    for table in TABLES
-    for event in ("INSERT", "UPDATE", "DELETE")
+    *(
+        f"CREATE TRIGGER {table}_reference_{event.lower()} AFTER {event} ON {table} "
+        f"BEGIN {BUMP}; END"
+        for table in TABLES
+        for event in ("INSERT", "DELETE")
+    ),
+    *(
+        f"CREATE TRIGGER {table}_reference_update AFTER UPDATE ON {table} WHEN "
+        + " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in columns)
+        + f" BEGIN {BUMP}; END"
+        for table, columns in CHANGED.items()
+    ),
 ]
 SQLITE_BACKWARDS = [
     f"DROP TRIGGER IF EXISTS {table}_reference_{event.lower()}"
