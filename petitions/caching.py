@@ -38,6 +38,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
 
 from petitions.models import ArchiveState, Petition, PetitionState, StoredPage
+from petitions.params import whole_number
 
 SETTLED_STATES = {PetitionState.CLOSED, PetitionState.REJECTED}
 
@@ -219,15 +220,30 @@ class StoreTier:
             )
 
 
+# The only query strings whose pages are stored: a facet, and a page (or a page size) within
+# bounds. A search, another filter, a map's options or anything a client makes up is kept
+# in memory only: stored, there would be no end to them.
+STORED_PARAMETERS = {"state": None, "page": 40, "count": 50}
+
+
+def storable(request) -> bool:
+    for name, values in request.GET.lists():
+        bound = STORED_PARAMETERS.get(name, 0)
+        if bound == 0 or len(values) != 1:
+            return False
+        if bound and whole_number(values[0], minimum=1, maximum=bound) is None:
+            return False
+    return True
+
+
 def page_tiers(request) -> list:
-    """Where rendered pages are kept, nearest first. A search's pages are not stored: each
-    is asked for rarely, and there is no end to them."""
+    """Where rendered pages are kept, nearest first."""
     tiers = []
     if settings.PAGE_CACHE_LOCAL:
         tiers.append(CacheTier(caches["pages"], LOCAL_MAX_BYTES))
     if settings.PAGE_CACHE:
         tiers.append(CacheTier(caches["default"], None))
-    if settings.PAGE_STORE and not request.GET.get("q"):
+    if settings.PAGE_STORE and storable(request):
         tiers.append(StoreTier())
     return tiers
 

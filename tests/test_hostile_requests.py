@@ -331,3 +331,19 @@ def test_an_operator_lifts_the_lock(client, django_user_model):
     response = client.post(url, {"username": "editor", "password": "right password"})
     assert response.status_code == 302
     assert Petition.objects.count() == 0  # (nothing else was touched)
+
+
+def test_made_up_query_strings_never_fill_the_page_store(client, archive):
+    """Every address a client invents is answered, but only the archive's own pages (a
+    facet, a page up to 40) are kept in the database; the rest stay in memory."""
+    from petitions.models import StoredPage
+
+    client.get("/petitions/221342/")
+    client.get("/petitions/", {"state": "open", "page": "2"})
+    kept = StoredPage.objects.count()
+    for n in range(30):
+        client.get("/petitions/221342/", {"x": n})
+        client.get("/petitions/221342/map/", {"area": f"nowhere-{n}"})
+        client.get("/petitions/", {"page": 1000 + n})
+        client.get("/petitions.json", {"page": 1, "page_size": n})
+    assert StoredPage.objects.count() == kept == 2
