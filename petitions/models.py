@@ -185,21 +185,24 @@ MORE_FACETS = {
 }
 
 
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
 def open_today() -> Q:
     """Petitions open today: recorded open, in a parliament not yet dissolved, with time left
     (their duration, in months, since the day they opened)."""
     now = timezone.now()
     today = timezone.localdate(now)
-    start_of = lambda day: timezone.make_aware(dt.datetime.combine(day, dt.time()))  # noqa: E731
     opened_since = Case(
         *[
             When(
                 parliament__petition_duration=months,
-                then=Value(start_of(add_months(today, -months))),
+                then=Value(_start_of(add_months(today, -months))),
             )
             for months in range(1, 25)
         ],
-        default=Value(start_of(add_months(today, -6))),
+        default=Value(_start_of(add_months(today, -6))),
         output_field=models.DateTimeField(),
     )
     sitting = Q(parliament__dissolution_at__isnull=True) | Q(parliament__dissolution_at__gt=now)
