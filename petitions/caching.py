@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, wraps
 
 from django.conf import settings
@@ -41,6 +41,7 @@ from petitions.models import ArchiveState, Petition, PetitionState, StoredPage
 from petitions.params import whole_number
 
 SETTLED_STATES = {PetitionState.CLOSED, PetitionState.REJECTED}
+UNREAD = object()  # a PageVersion whose stored page was not read with it
 
 
 @dataclass
@@ -52,6 +53,9 @@ class PageVersion:
     last_modified: int | None = None
     settled: bool = False
     daily: bool = True  # what the page says may change with the day (where things stand)
+    # The page kept in the database, when it was read with the version (one query instead
+    # of two): its row (ETag, type, body), or None if there is none.
+    stored: tuple | None = field(default=UNREAD, repr=False)
 
     @property
     def etag(self) -> str:
@@ -97,14 +101,22 @@ def _moment(value) -> dt.datetime | None:
     return value
 
 
-def petition_version(pk) -> PageVersion | None:
+def petition_version(pk, page_key: str | None = None) -> PageVersion | None:
     """The version of a visible petition's pages, or None if there is no such petition.
 
     The last change of the petition, its government response or its debate outcome gives
     Last-Modified; the ETag also carries the version of the other rows a page shows a little
-    of (its parliament, its department), and the day for a petition recorded open."""
+    of (its parliament, its department), and the day for a petition recorded open.
+    With `page_key`, the page stored at that key is read in the same query."""
     sql, params, at = _petition_version_query()
     params = [*params[:at], pk, *params[at + 1 :]]
+    if page_key is not None:
+        table = connection.ops.quote_name(StoredPage._meta.db_table)
+        sql = (
+            f"SELECT version.*, page.etag, page.content_type, page.body FROM ({sql}) version "
+            f"LEFT JOIN {table} page ON page.key = %s"
+        )
+        params.append(page_key)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -117,6 +129,7 @@ def petition_version(pk) -> PageVersion | None:
         settled=row[3] in SETTLED_STATES,
         # Recorded open, or a debate to come: what the page says changes with the day.
         daily=row[3] == PetitionState.OPEN or _debate_to_come(row[5]),
+        stored=UNREAD if page_key is None else (row[6:] if row[6] is not None else None),
     )
 
 
@@ -140,7 +153,7 @@ def serve_conditionally(request, version: PageVersion | None, render):
     etag = version.etag
     response = get_conditional_response(request, etag=etag, last_modified=version.last_modified)
     if response is None:
-        response = from_cache(request, etag, render)
+        response = from_cache(request, version, render)
     if response.status_code in (200, 304):
         response["ETag"] = etag
         if version.last_modified:
@@ -180,29 +193,41 @@ class Kept:
 
 
 class CacheTier:
-    """A Django cache (each process's memory, or Redis) keeping pages by address and ETag."""
+    """A Django cache (each process's memory, or Redis) keeping pages by address: the latest
+    ETag's page only, so a changed page replaces the old one rather than lying beside it."""
 
     def __init__(self, cache, limit: int | None):
         self.cache, self.limit = cache, limit
 
+    def holds(self, key: str) -> bool:
+        return self.cache.has_key(f"page:{key}")
+
     def get(self, key: str, etag: str) -> Kept | None:
-        return self.cache.get(f"page:{key}:{etag}")
+        found = self.cache.get(f"page:{key}")
+        return found[1] if found is not None and found[0] == etag else None
 
     def set(self, key: str, etag: str, kept: Kept) -> None:
         if self.limit is None or len(kept.body) <= self.limit:
-            self.cache.set(f"page:{key}:{etag}", kept, settings.PAGE_CACHE_SECONDS)
+            self.cache.set(f"page:{key}", (etag, kept), settings.PAGE_CACHE_SECONDS)
 
 
 class StoreTier:
     """Pages kept in the database (StoredPage), one row an address: shared by every worker
-    and kept across restarts; a row of another ETag is stale and is replaced."""
+    and kept across restarts; a row of another ETag is stale and is replaced. `row`: the
+    row already read with the page's version (petition pages), if it was."""
 
-    @staticmethod
-    def get(key: str, etag: str) -> Kept | None:
-        table = connection.ops.quote_name(StoredPage._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT etag, content_type, body FROM {table} WHERE key = %s", [key])
-            row = cursor.fetchone()
+    def __init__(self, row=UNREAD):
+        self.row = row
+
+    def get(self, key: str, etag: str) -> Kept | None:
+        row = self.row
+        if row is UNREAD:
+            table = connection.ops.quote_name(StoredPage._meta.db_table)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT etag, content_type, body FROM {table} WHERE key = %s", [key]
+                )
+                row = cursor.fetchone()
         if row is None or row[0] != etag:
             return None
         return Kept(bytes(row[2]), row[1])
@@ -236,24 +261,41 @@ def storable(request) -> bool:
     return True
 
 
-def page_tiers(request) -> list:
+def local_tier() -> CacheTier | None:
+    return CacheTier(caches["pages"], LOCAL_MAX_BYTES) if settings.PAGE_CACHE_LOCAL else None
+
+
+def page_tiers(request, version: PageVersion) -> list:
     """Where rendered pages are kept, nearest first."""
-    tiers = []
-    if settings.PAGE_CACHE_LOCAL:
-        tiers.append(CacheTier(caches["pages"], LOCAL_MAX_BYTES))
+    tiers = [local_tier()]
     if settings.PAGE_CACHE:
         tiers.append(CacheTier(caches["default"], None))
     if settings.PAGE_STORE and storable(request):
-        tiers.append(StoreTier())
-    return tiers
+        tiers.append(StoreTier(version.stored))
+    return [tier for tier in tiers if tier is not None]
 
 
-def from_cache(request, etag, render):
+def page_key(request) -> str:
+    """Where a page is kept: the whole address, host included (a page's links carry it, so
+    one host's page must never be served to another's reader)."""
+    return hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+
+
+def stored_page_key(request) -> str | None:
+    """The key of the request's stored page, to read with the petition's version, when the
+    page may be stored and this process does not keep it already."""
+    if request.method not in ("GET", "HEAD") or not settings.PAGE_STORE or not storable(request):
+        return None
+    key = page_key(request)
+    local = local_tier()
+    return None if local is not None and local.holds(key) else key
+
+
+def from_cache(request, version: PageVersion, render):
     """The page from the nearest tier that holds it, else `render()` (and keep it)."""
-    # The whole address, host included: a page's links carry it, so one host's page must
-    # never be served to another's reader.
-    key = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
-    tiers = page_tiers(request)
+    etag = version.etag
+    key = page_key(request)
+    tiers = page_tiers(request, version)
     for found_at, tier in enumerate(tiers):
         kept = tier.get(key, etag)
         if kept is not None:
@@ -275,9 +317,8 @@ def conditional_petition(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        return serve_conditionally(
-            request, petition_version(kwargs["pk"]), lambda: view(request, *args, **kwargs)
-        )
+        version = petition_version(kwargs["pk"], stored_page_key(request))
+        return serve_conditionally(request, version, lambda: view(request, *args, **kwargs))
 
     return wrapper
 
@@ -298,7 +339,7 @@ class ConditionalPetitionMixin:
     """For class-based views of one petition (URL keyword `pk`)."""
 
     def version(self, pk) -> PageVersion | None:
-        return petition_version(pk)
+        return petition_version(pk, stored_page_key(self.request))
 
     def dispatch(self, request, *args, **kwargs):
         def render():

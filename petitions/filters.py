@@ -113,8 +113,10 @@ class PetitionFilter(django_filters.FilterSet):
         return queryset if value == "all" else queryset.facet(value, today=self.today)
 
     def filter_search(self, queryset, name, value):
+        # A page's list and its facet counts (two filter sets of one request) share a memo.
+        memo = None if self.request is None else vars(self.request).setdefault("search_memo", {})
         return queryset.search(
-            value, responses_only=bool(self.form.cleaned_data.get("responses_only"))
+            value, responses_only=bool(self.form.cleaned_data.get("responses_only")), memo=memo
         )
 
     def filter_response(self, queryset, name, value):

@@ -258,9 +258,9 @@ class PetitionQuerySet(models.QuerySet):
             **{name: models.Count("id", filter=conditions[name]) for name in FACETS}
         )
 
-    def search(self, text: str, responses_only: bool = False):
+    def search(self, text: str, responses_only: bool = False, memo: dict | None = None):
         """Petitions matching `text` (or whose government response does), with `rank`."""
-        return search.search(self, text, responses_only=responses_only)
+        return search.search(self, text, responses_only=responses_only, memo=memo)
 
     def for_list(self):
         """What a list of petitions shows: the parliament, the response date, and what it
@@ -359,6 +359,18 @@ class Petition(Timeline, models.Model):
             models.Index(fields=["-signature_count"], name="petition_count_idx"),
             models.Index(fields=["-created_at"], name="petition_created_idx"),
             models.Index(fields=["-government_response_at"], name="petition_response_idx"),
+            # The rare facets (awaiting a response, awaiting a debate) read the few petitions
+            # past a threshold in list order, not the whole table.
+            models.Index(
+                fields=["-signature_count", "-id"],
+                condition=Q(response_threshold_reached_at__isnull=False),
+                name="petition_response_due_idx",
+            ),
+            models.Index(
+                fields=["-signature_count", "-id"],
+                condition=Q(debate_threshold_reached_at__isnull=False),
+                name="petition_debate_due_idx",
+            ),
             # The facet counts read only these columns: on PostgreSQL an index-only scan.
             models.Index(
                 fields=["state"],

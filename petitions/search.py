@@ -33,14 +33,15 @@ def is_postgresql(queryset) -> bool:
     return connections[queryset.db].vendor == "postgresql"
 
 
-def search(queryset, text: str, responses_only: bool = False):
+def search(queryset, text: str, responses_only: bool = False, memo: dict | None = None):
     """`queryset` narrowed to petitions matching `text`, annotated with `rank` (higher is
-    better) and `snippet`."""
+    better) and `snippet`. `memo` (a dict kept for one request) lets the list and its facet
+    counts share the search's candidates, found once."""
     text = text.strip()
     if not text:
         return queryset
     if is_postgresql(queryset):
-        return _full_text(queryset, text, responses_only)
+        return _full_text(queryset, text, responses_only, memo)
     return _fts5(queryset, text, responses_only)
 
 
@@ -49,13 +50,13 @@ def search(queryset, text: str, responses_only: bool = False):
 CANDIDATES = 1_000
 
 
-def _full_text(queryset, text, responses_only):
+def _full_text(queryset, text, responses_only, memo):
     query = SearchQuery(text, search_type="websearch", config=CONFIG)
     vector = "government_response__search_vector" if responses_only else "search_vector"
     snippet_of = "government_response__details" if responses_only else "background"
     matching = queryset.filter(**{vector: query})
-    candidates = matching.order_by("-signature_count", "-id").values("id")[:CANDIDATES]
-    return matching.filter(id__in=Subquery(candidates)).annotate(
+    candidates = matching.order_by("-signature_count", "-id").values_list("id", flat=True)
+    return queryset.filter(id__in=_found_once(candidates[:CANDIDATES], memo)).annotate(
         rank=SearchRank(F(vector), query),
         snippet=SearchHeadline(
             snippet_of,
@@ -69,6 +70,18 @@ def _full_text(queryset, text, responses_only):
             max_fragments=1,
         ),
     )
+
+
+def _found_once(candidates, memo: dict | None):
+    """The candidates' numbers: looked up once a request (the list and its facet counts ask
+    for the same ones), or left as a subquery when there is no request to keep them for."""
+    if memo is None:
+        return Subquery(candidates)
+    sql, params = candidates.query.sql_with_params()
+    key = (sql, tuple(params))
+    if key not in memo:
+        memo[key] = list(candidates)
+    return memo[key]
 
 
 # The FTS5 table's columns, and the weight of each (as PostgreSQL's A, B, C and D).

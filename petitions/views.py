@@ -106,7 +106,9 @@ class PetitionListView(ConditionalArchiveMixin, FilterView):
         key = f"facets:{version.etag if version else ''}:{filters}"
         if version is not None and (counts := caches["pages"].get(key)) is not None:
             return counts
-        others = PetitionFilter(data, queryset=Petition.objects.visible(), today=True)
+        others = PetitionFilter(
+            data, queryset=Petition.objects.visible(), request=self.request, today=True
+        )
         counts = others.qs.facet_counts(today=True) if others.is_valid() else None
         if version is not None and counts is not None:
             caches["pages"].set(key, counts, settings.PAGE_CACHE_SECONDS)

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from petitions.models import Petition
@@ -172,3 +173,21 @@ def test_a_common_word_ranks_only_the_most_signed_matches(client, db, monkeypatc
         "Protect hedgehog habitat number 3",
     }
     assert "these are the 2 with most signatures" in response.content.decode()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the ranking of a search's best candidates is PostgreSQL's (SQLite ranks all)",
+)
+def test_a_search_looks_for_its_candidates_once_for_the_list_and_its_counts(client, db):
+    """The list and the facet counts above it are of the same matches: found once."""
+    for n, count in enumerate([10, 5_000, 20]):
+        PetitionFactory(action=f"Protect hedgehog habitat number {n}", signature_count=count)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST, {"q": "hedgehog"})
+
+    lookups = [q["sql"] for q in queries if "websearch_to_tsquery" in q["sql"]]
+    assert len([sql for sql in lookups if "LIMIT 1000" in sql]) == 1
+    assert titles(response)[0] == "Protect hedgehog habitat number 1"
+    assert "Showing 1–3 of 3 petitions" in " ".join(response.content.decode().split())
