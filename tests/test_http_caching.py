@@ -223,8 +223,8 @@ def test_a_stored_page_follows_a_renamed_department(client, sample_petition):
 def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
     client, settings, django_assert_max_num_queries
 ):
-    """A petition nobody has opened is served from the store: its version (and, for the
-    map, the boundaries' stamp) and its page."""
+    """A petition nobody has opened is served from the store: its version read with its
+    page (and, for the map, the boundaries' stamp); so are the list's tabs and pages."""
     import io
 
     from django.core.management import call_command
@@ -235,19 +235,23 @@ def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
     settings.ALLOWED_HOSTS = ["testserver"]
     out = io.StringIO()
     call_command("render_pages", "--base-url", "http://testserver", stdout=out)
-    assert out.getvalue() == "1 petitions: 5 pages current in the store.\n"
-    assert StoredPage.objects.count() == 5  # page, JSON, archived JSON, response, map
+    # Page, JSON, archived JSON, response, map; the home page; each of the 9 tabs of the
+    # list, by its tab's address and as page 1 (the "Previous page" link of page 2).
+    assert out.getvalue() == "1 petitions: 24 pages current in the store.\n"
+    assert StoredPage.objects.count() == 24
     for address, queries in [
-        ("/petitions/221342/", 2),
-        ("/petitions/221342.json", 2),
-        ("/petitions/221342/response/", 2),
-        ("/petitions/221342/map/", 3),
+        ("/petitions/221342/", 1),
+        ("/petitions/221342.json", 1),
+        ("/petitions/221342/response/", 1),
+        ("/petitions/221342/map/", 2),
+        ("/petitions/?state=closed&page=1", 2),  # the archive's version, the page
+        ("/", 2),
     ]:
         with django_assert_max_num_queries(queries):
             assert client.get(address).status_code == 200
     out = io.StringIO()
     call_command("render_pages", "--base-url", "http://testserver", stdout=out)
-    assert StoredPage.objects.count() == 5  # nothing new: every page was current
+    assert StoredPage.objects.count() == 24  # nothing new: every page was current
 
 
 def test_a_department_saved_unchanged_leaves_stored_pages_as_they_are(

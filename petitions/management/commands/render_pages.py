@@ -5,14 +5,16 @@ Usage:
 
 An archive is read in its long tail: a petition nobody has opened since the last change
 would be rendered from scratch. This asks for each visible petition's page, JSON document
-(and its archived one), response page and map, as a reader would, through the views: each
-is stored (StoredPage) exactly as served. A page already stored and still current costs a
+(and its archived one), response page and map, and for the home page and the first 40
+pages of each tab of the list, as a reader would, through the views: each is stored
+(StoredPage) exactly as served. A page already stored and still current costs a
 read and is left as it is, so running it again (after an import, or at each release:
 RELEASE changes every ETag) renders only what changed. Links in the JSON carry the host, so
 give the address readers use (default: SITE_URL, else http://127.0.0.1:8000).
 """
 
 import sys
+from math import ceil
 from multiprocessing import get_context
 from urllib.parse import urlsplit
 
@@ -22,7 +24,9 @@ from django.db import connections, transaction
 from django.test import Client
 from tqdm import tqdm
 
-from petitions.models import ConstituencySignatures, Petition
+from petitions.caching import STORED_PARAMETERS
+from petitions.models import FACETS, ConstituencySignatures, Petition
+from petitions.views import PAGE_SIZE
 
 CHUNK = 500
 
@@ -45,15 +49,31 @@ def addresses_of(petitions) -> list[str]:
     return found
 
 
-def render(job: tuple[str, list[int]]) -> tuple[int, int]:
-    """Ask for the pages of these petitions; (pages asked for, answers other than 200)."""
-    base_url, ids = job
+def list_addresses() -> list[str]:
+    """The home page and each tab of the petition list, with every page of it that is kept
+    (the first 40), as the list's own links name them."""
+    counts = Petition.objects.visible().facet_counts(today=True)
+    found = ["/"]
+    for name in FACETS:
+        first = "/petitions/" if name == "all" else f"/petitions/?state={name}"
+        pages = min(STORED_PARAMETERS["page"], max(1, ceil(counts[name] / PAGE_SIZE)))
+        joiner = "?" if name == "all" else "&"
+        found += [first, *(f"{first}{joiner}page={page}" for page in range(1, pages + 1))]
+    return found
+
+
+def render(job: tuple[str, list[int] | list[str]]) -> tuple[int, int]:
+    """Ask for the pages of these petitions (or these addresses); (pages asked for, answers
+    other than 200)."""
+    base_url, asked = job
     settings.PAGE_CACHE_LOCAL = False  # keep pages in the store, not in this process
     parts = urlsplit(base_url)
     client = Client(HTTP_HOST=parts.netloc, secure=parts.scheme == "https")
-    petitions = list(Petition.objects.filter(id__in=ids).select_related("parliament"))
     failed = 0
-    addresses = addresses_of(petitions)
+    if asked and isinstance(asked[0], str):
+        addresses = asked
+    else:
+        addresses = addresses_of(Petition.objects.filter(id__in=asked).select_related("parliament"))
     with transaction.atomic():  # one commit for the chunk, not one a page
         for address in addresses:
             failed += client.get(address).status_code != 200
@@ -93,6 +113,8 @@ class Command(BaseCommand):
                 asked, failed = asked + pages, failed + bad
                 bar.update(len(job[1]))
         bar.close()
+        pages, bad = render((base_url, list_addresses()))  # after the petitions, as they read
+        asked, failed = asked + pages, failed + bad
         self.stdout.write(f"{len(ids):,} petitions: {asked:,} pages current in the store.")
         if failed:
             raise CommandError(f"{failed:,} pages did not answer 200.")
