@@ -275,12 +275,6 @@ def boundaries_version(boundary_set: str) -> tuple | None:
     return (found["count"], found["latest"]) if found["count"] else None
 
 
-def boundaries_stamp() -> str:
-    """Changes whenever boundaries are imported: mix it into a map page's ETag (one query)."""
-    latest = ConstituencyBoundary.objects.aggregate(latest=Max("imported_at"))["latest"]
-    return f"b{latest.timestamp():.0f}" if latest else "b0"
-
-
 # --- values, classes and words ------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from constituencies.maps import boundaries_stamp, petition_map
+from constituencies.maps import petition_map
 from constituencies.totals import area_totals
 from petitions import search
 from petitions.caching import ConditionalArchiveMixin, ConditionalPetitionMixin
@@ -149,12 +149,6 @@ class PetitionMapView(ConditionalPetitionMixin, DetailView):
             .select_related("parliament")
             .defer("search_vector", "extra", "background", "additional_details")
         )
-
-    def version(self, pk):
-        found = super().version(pk)
-        if found:  # importing boundaries changes the page (the Geographic switch)
-            found.key += f"-{boundaries_stamp()}"
-        return found
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

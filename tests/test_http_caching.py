@@ -97,7 +97,7 @@ def test_shared_cache_serves_a_rendered_page_with_one_query(
     url = reverse("petitions:map", args=[221342])
     first = client.get(url).content
 
-    with django_assert_num_queries(2):  # only the petition's version and the boundaries'
+    with django_assert_num_queries(1):  # only the petition's version
         again = client.get(url)
 
     assert again.content == first
@@ -224,7 +224,7 @@ def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
     client, settings, django_assert_max_num_queries
 ):
     """A petition nobody has opened is served from the store: its version read with its
-    page (and, for the map, the boundaries' stamp); so are the list's tabs and pages."""
+    page, one query; so are the list's tabs and pages."""
     import io
 
     from django.core.management import call_command
@@ -243,7 +243,7 @@ def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
         ("/petitions/221342/", 1),
         ("/petitions/221342.json", 1),
         ("/petitions/221342/response/", 1),
-        ("/petitions/221342/map/", 2),
+        ("/petitions/221342/map/", 1),
         ("/petitions/?state=closed&page=1", 2),  # the archive's version, the page
         ("/", 2),
     ]:
