@@ -3,7 +3,7 @@
 Usage:
     .venv/bin/python -m scripts.bench_serve [--petitions 100000] [--duration 10]
         [--connections 16] [--workers 5] [--cache-url redis://127.0.0.1:6379/1]
-        [--database postgres://postgres@127.0.0.1:5432/petition_bench]
+        [--database postgres://postgres@127.0.0.1:5432/petition_bench] [--gzip] [--only map]
 
 It creates the database if needed, builds the synthetic archive once (generate_archive,
 whose texts are drawn from the real petitions in ../shared/data/real; run again, it reuses
@@ -16,7 +16,9 @@ each kind of page from wrk (Debian's package) on loopback, 2 threads and 16 conn
 - searches for 1 to 3 words drawn from the archive's own actions, different each time.
 
 Nothing is warmed: gunicorn starts afresh, and /healthz (the trivial view) is measured
-before and after the pages, in the same run. It prints a table of requests per second,
+before and after the pages, in the same run. Run `manage.py render_pages --base-url
+http://127.0.0.1:8123` first, as a deployment does (the header says how many pages are in
+the store). wrk asks without Accept-Encoding unless `--gzip` (as browsers ask). It prints a table of requests per second,
 the ratio to /healthz, p50, p99 and non-2xx answers, and the workers' memory.
 Not a test: it asserts nothing, it prints figures.
 """
@@ -168,13 +170,14 @@ def address_lists(url: str, rng: random.Random) -> dict[str, list[str]]:
     }
 
 
-def wrk(base: str, paths: list[str], duration: int, connections: int, folder: Path):
+def wrk(base: str, paths: list[str], duration: int, connections: int, folder: Path, headers: list):
     listing = folder / "paths.txt"
     listing.write_text("\n".join(paths) + "\n")
     script = folder / "random.lua"
     script.write_text(WRK_SCRIPT)
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script)]
+        + [arg for header in headers for arg in ("-H", header)]
         + [base, "--", str(listing)],
         capture_output=True,
         text=True,
@@ -214,6 +217,12 @@ def main():
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/petition_bench")
     parser.add_argument("--cache-url", default="", help="a shared page cache (Redis), if any")
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument(
+        "--gzip",
+        action="store_true",
+        help="ask as browsers do, with Accept-Encoding: gzip (wrk's default asks for none)",
+    )
+    parser.add_argument("--only", help="measure only the pages whose name contains this")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -230,6 +239,14 @@ def main():
     }
     database_ready(args.database, args.petitions, env)
     addresses = address_lists(args.database, random.Random(args.seed))
+    if args.only:
+        addresses = {
+            name: paths
+            for name, paths in addresses.items()
+            if args.only in name or "healthz" in name
+        }
+    with psycopg.connect(args.database) as conn:
+        stored = conn.execute("SELECT count(*) FROM petitions_storedpage").fetchone()[0]
     server = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "petitions_site.wsgi", "-c", "gunicorn.conf.py"],
         cwd=ROOT,
@@ -248,15 +265,21 @@ def main():
         print(
             f"\n{args.petitions:,} synthetic petitions on PostgreSQL; gunicorn, {args.workers} "
             f"workers, {'cache ' + args.cache_url if args.cache_url else 'no CACHE_URL'}; wrk, "
-            f"2 threads, {args.connections} connections, {args.duration} s a page; "
-            f"{os.cpu_count()} cores; nothing warmed\n"
+            f"2 threads, {args.connections} connections, {args.duration} s a page"
+            f"{', Accept-Encoding: gzip' if args.gzip else ''}; {os.cpu_count()} cores; "
+            f"nothing warmed; {stored:,} pages in the store (render_pages)\n"
         )
         print("| page | req/s | ratio | p50 ms | p99 ms | non-2xx |\n|---|---|---|---|---|---|")
         ceiling = None
         with tempfile.TemporaryDirectory() as folder:
             for name, paths in addresses.items():
                 rps, p50, p99, errors = wrk(
-                    base, paths, args.duration, args.connections, Path(folder)
+                    base,
+                    paths,
+                    args.duration,
+                    args.connections,
+                    Path(folder),
+                    ["Accept-Encoding: gzip"] if args.gzip else [],
                 )
                 ceiling = ceiling or rps
                 print(
