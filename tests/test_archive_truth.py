@@ -11,6 +11,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from petitions.models import Parliament, Petition
 from tests.factories import PetitionFactory
@@ -122,3 +123,21 @@ def test_documents_keep_what_was_recorded(client, data_dir):
     served = client.get(reverse("petitions:json", args=[241584])).json()
     assert served["data"]["attributes"]["state"] == given["data"]["attributes"]["state"]
     assert served["data"]["attributes"]["closed_at"] is None
+
+
+def test_the_open_tab_holds_only_petitions_with_time_left_in_a_sitting_parliament(client):
+    """Six months from the day it opened (the sitting parliament's duration): a petition
+    recorded open seven months ago has closed since, and is counted so."""
+    in_time = PetitionFactory(open=True, action="Still in time")
+    PetitionFactory(
+        open=True,
+        action="Out of time",
+        opened_at=timezone.now() - dt.timedelta(days=214),
+        created_at=timezone.now() - dt.timedelta(days=220),
+    )
+
+    page = client.get(reverse("petitions:list"), {"state": "open"})
+
+    tabs = {label: count for _, label, count in page.context["facets"]}
+    assert (tabs["Open petitions"], tabs["Closed petitions"]) == (1, 1)
+    assert [p.action for p in page.context["petitions"]] == [in_time.action]
