@@ -18,8 +18,9 @@ each kind of page from wrk (Debian's package) on loopback, 2 threads and 16 conn
 Nothing is warmed: gunicorn starts afresh, and /healthz (the trivial view) is measured
 before and after the pages, in the same run. Run `manage.py render_pages --base-url
 http://127.0.0.1:8123` first, as a deployment does (the header says how many pages are in
-the store). wrk asks without Accept-Encoding unless `--gzip` (as browsers ask). It prints a table of requests per second,
-the ratio to /healthz, p50, p99 and non-2xx answers, and the workers' memory.
+the store). wrk asks without Accept-Encoding unless `--gzip` (as browsers ask). It prints
+a table of requests per second, the ratio to /healthz, p50, p99 and non-2xx answers, and
+the workers' memory.
 Not a test: it asserts nothing, it prints figures.
 """
 
