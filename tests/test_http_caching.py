@@ -236,9 +236,10 @@ def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
     out = io.StringIO()
     call_command("render_pages", "--base-url", "http://testserver", stdout=out)
     # Page, JSON, archived JSON, response, map; the home page; each of the 9 tabs of the
-    # list, by its tab's address and as page 1 (the "Previous page" link of page 2).
-    assert out.getvalue() == "1 petitions: 24 pages current in the store.\n"
-    assert StoredPage.objects.count() == 24
+    # list, by its tab's address and as page 1 (the "Previous page" link of page 2); the
+    # JSON list, likewise.
+    assert out.getvalue() == "1 petitions: 26 pages current in the store.\n"
+    assert StoredPage.objects.count() == 26
     for address, queries in [
         ("/petitions/221342/", 1),
         ("/petitions/221342.json", 1),
@@ -251,7 +252,7 @@ def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
             assert client.get(address).status_code == 200
     out = io.StringIO()
     call_command("render_pages", "--base-url", "http://testserver", stdout=out)
-    assert StoredPage.objects.count() == 24  # nothing new: every page was current
+    assert StoredPage.objects.count() == 26  # nothing new: every page was current
 
 
 def test_a_department_saved_unchanged_leaves_stored_pages_as_they_are(

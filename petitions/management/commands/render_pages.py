@@ -24,6 +24,7 @@ from django.db import connections, transaction
 from django.test import Client
 from tqdm import tqdm
 
+from petitions.api import DEFAULT_COUNT
 from petitions.caching import STORED_PARAMETERS
 from petitions.models import FACETS, ConstituencySignatures, Petition
 from petitions.views import PAGE_SIZE
@@ -51,15 +52,22 @@ def addresses_of(petitions) -> list[str]:
 
 def list_addresses() -> list[str]:
     """The home page and each tab of the petition list, with every page of it that is kept
-    (the first 40), as the list's own links name them."""
+    (the first 40), as the list's own links name them; and the JSON list's first 40 pages."""
     counts = Petition.objects.visible().facet_counts(today=True)
     found = ["/"]
     for name in FACETS:
         first = "/petitions/" if name == "all" else f"/petitions/?state={name}"
-        pages = min(STORED_PARAMETERS["page"], max(1, ceil(counts[name] / PAGE_SIZE)))
         joiner = "?" if name == "all" else "&"
-        found += [first, *(f"{first}{joiner}page={page}" for page in range(1, pages + 1))]
+        found += [first, *(f"{first}{joiner}page={n}" for n in pages(counts[name]))]
+    found += [
+        "/petitions.json",
+        *(f"/petitions.json?page={n}" for n in pages(counts["all"], DEFAULT_COUNT)),
+    ]
     return found
+
+
+def pages(petitions: int, size: int = PAGE_SIZE) -> range:
+    return range(1, min(STORED_PARAMETERS["page"], max(1, ceil(petitions / size))) + 1)
 
 
 def render(job: tuple[str, list[int] | list[str]]) -> tuple[int, int]:
