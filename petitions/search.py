@@ -81,7 +81,8 @@ def _found_once(candidates, memo: dict | None):
     key = (sql, tuple(params))
     if key not in memo:
         memo[key] = list(candidates)
-    return memo[key]
+    # One array parameter, not a thousand: each costs the ORM and the driver time to bind.
+    return RawSQL("SELECT unnest(%s::bigint[])", [memo[key]])
 
 
 # The FTS5 table's columns, and the weight of each (as PostgreSQL's A, B, C and D).
