@@ -21,7 +21,8 @@ from django.db.models.functions import Coalesce
 from constituencies.areas import REGION_BY_CODE, Nation
 from constituencies.maps import places
 from constituencies.models import BoundarySet
-from petitions.models import ConstituencySignatures, Petition
+from petitions.models import ConstituencySignatures
+from petitions.states import PUBLIC_STATES
 
 CODE = re.compile(r"[ENSW][0-9]{8}")
 UTC = dt.UTC
@@ -176,9 +177,7 @@ def members(code: str) -> list[Member]:
     """The MPs the archive's petitions recorded for the constituency, earliest first, with
     the dates of the first and last petition that named each (one query)."""
     rows = (
-        ConstituencySignatures.objects.filter(
-            ons_code=code, petition__in=Petition.objects.visible()
-        )
+        ConstituencySignatures.objects.filter(ons_code=code, petition__state__in=PUBLIC_STATES)
         .order_by()
         .values("mp")
         .annotate(
@@ -194,9 +193,7 @@ def members(code: str) -> list[Member]:
 def signed_here(code: str):
     """The breakdown rows of the constituency, with their petitions, most signed first."""
     return (
-        ConstituencySignatures.objects.filter(
-            ons_code=code, petition__in=Petition.objects.visible()
-        )
+        ConstituencySignatures.objects.filter(ons_code=code, petition__state__in=PUBLIC_STATES)
         .select_related("petition__parliament")
         .only(
             "ons_code",

@@ -108,6 +108,7 @@ def parliament_record(parliament: Parliament) -> Record:
     early = closed_early([parliament])
     counts = petitions.order_by().aggregate(
         total=Count("id"),
+        published=Count("id", filter=facets["published"]),
         open=Count("id", filter=facets["open"]),
         closed=Count("id", filter=facets["closed"]),
         closed_early=Count("id", filter=early),
@@ -208,6 +209,7 @@ def parliament_record(parliament: Parliament) -> Record:
         parliament=parliament,
         total=figure("Petitions", "total"),
         states=[
+            figure("Published", "published", state="published"),
             figure("Open", "open", state="open"),
             figure("Closed", "closed", state="closed"),
             figure("Closed early by the General Election", "closed_early", state="closed_early"),
