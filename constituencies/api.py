@@ -45,7 +45,7 @@ CSV_COLUMNS = [
 def _document(codes, members: dict) -> dict:
     document = {}
     for code in sorted(codes):
-        facts = local.constituency(code)
+        facts = local.facts(code)
         document[code] = {
             "mp": members.get(code),
             "party": None,

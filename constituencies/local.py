@@ -100,7 +100,7 @@ def _dates(code: str, sets: list[str]) -> tuple[dt.date, dt.date | None]:
     return start, end
 
 
-def _facts(code: str) -> ConstituencyFacts | None:
+def facts(code: str) -> ConstituencyFacts | None:
     sets = [s for s in BoundarySet.values if code in places(s)]
     if not sets:
         return None
@@ -123,7 +123,7 @@ def constituency(code: str) -> ConstituencyFacts | None:
     with the constituencies of the other set that share its code or its name."""
     if not CODE.fullmatch(code or ""):
         return None
-    found = _facts(code)
+    found = facts(code)
     if found is None or len(found.boundary_sets) > 1:
         return found
     other = (
@@ -132,7 +132,7 @@ def constituency(code: str) -> ConstituencyFacts | None:
         else BoundarySet.SET_2010
     )
     name = normalised(found.name)
-    related = [_facts(p.ons_code) for p in places(other).values() if normalised(p.name) == name]
+    related = [facts(p.ons_code) for p in places(other).values() if normalised(p.name) == name]
     if other == BoundarySet.SET_2024:
         found.followed_by = related
     else:
@@ -143,9 +143,7 @@ def constituency(code: str) -> ConstituencyFacts | None:
 def all_constituencies() -> list[ConstituencyFacts]:
     """Every constituency of both sets, each code once, by name."""
     codes = {code for s in BoundarySet.values for code in places(s)}
-    return sorted(
-        (_facts(code) for code in codes), key=lambda c: (normalised(c.name), c.start_date)
-    )
+    return sorted((facts(code) for code in codes), key=lambda c: (normalised(c.name), c.start_date))
 
 
 def _close(word: str, candidates: list[str]) -> bool:
