@@ -154,6 +154,21 @@ def test_real_petitions_show_on_their_constituencies(client, data_dir, db):
     assert [r["local"] for r in rows] == sorted((r["local"] for r in rows), reverse=True)
 
 
+def test_real_2019_2024_petitions_each_show_on_their_constituencies(client, data_dir, db):
+    call_command("import_petitions", str(data_dir / "real" / "petitions"), verbosity=0)
+    here = ConstituencySignatures.objects.filter(ons_code=POPLAR)
+    assert here.count() > 200  # of the 248 real petitions with breakdowns
+    response = client.get(reverse("constituencies:detail", args=[POPLAR]))
+    assert response.context["page_obj"].paginator.count == here.count()
+    top = here.order_by("-signature_count", "petition_id").first()
+    assert response.context["rows"][0]["petition"].id == top.petition_id
+    assert response.context["rows"][0]["local"] == top.signature_count
+    members = {m.name for m in response.context["members"]}
+    assert set(here.values_list("mp", flat=True)) == members
+    page = client.get(reverse("constituencies:json", args=[POPLAR]), {"page": 2}).json()
+    assert page["count"] == here.count() and len(page["data"]) == 25
+
+
 def test_2024_petitions_show_on_2024_constituencies(client, db):
     petition = PetitionFactory(open=True, created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=3))
     ConstituencySignaturesFactory(
