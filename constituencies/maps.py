@@ -25,6 +25,7 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.db.models import Count, Max
+from django.urls import reverse
 
 from constituencies.areas import (
     LONDON,
@@ -96,6 +97,11 @@ class Cell:
 
     @property
     def href(self) -> str:
+        """Its page: what the constituency signed, this petition and every other."""
+        return reverse("constituencies:detail", args=[self.ons_code])
+
+    @property
+    def row_href(self) -> str:
         """Its row in the table: only constituencies with signatures have one."""
         return f"#constituency-{self.ons_code}" if self.count else ""
 

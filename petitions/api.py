@@ -28,12 +28,14 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from exchange.format import format_timestamp
 from exchange.render import for_export, list_document, petition_document
 from petitions import csv_lists
 from petitions.caching import conditional_archive, conditional_petition
 from petitions.filters import PetitionFilter
-from petitions.models import Petition
+from petitions.models import Parliament, Petition
 from petitions.params import whole_number
+from petitions.parliaments import parliament_document, parliament_record
 
 DEFAULT_COUNT = 25
 MAX_COUNT = 50
@@ -99,6 +101,49 @@ def petition_json(request, pk: int, flavour: str = "current"):
         self_url=absolute(request, request.get_full_path()),
     )
     return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+
+
+@open_to_all
+@conditional_petition
+def petition_count_json(request, pk: int):
+    """The public site's count document: the count and the stages a petition reached."""
+    petition = (
+        Petition.objects.visible()
+        .select_related("debate_outcome")
+        .only(
+            "signature_count",
+            "response_threshold_reached_at",
+            "government_response_at",
+            "debate_threshold_reached_at",
+            "scheduled_debate_date",
+            "debate_outcome_at",
+            "debate_outcome__debated",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if petition is None:
+        return json_error(404, f"There is no petition {pk} here.")
+
+    def stamp(moment):
+        return format_timestamp(moment) if moment else None
+
+    outcome = getattr(petition, "debate_outcome", None)
+    return JsonResponse(
+        {
+            "signature_count": petition.signature_count,
+            "response_threshold_reached_at": stamp(petition.response_threshold_reached_at),
+            "government_response_at": stamp(petition.government_response_at),
+            "debate_threshold_reached_at": stamp(petition.debate_threshold_reached_at),
+            "scheduled_debate_date": (
+                petition.scheduled_debate_date.isoformat()
+                if petition.scheduled_debate_date
+                else None
+            ),
+            "debate_outcome_at": stamp(petition.debate_outcome_at),
+            "debated": bool(outcome and outcome.debated),
+        }
+    )
 
 
 class BadRequest(Exception):
@@ -187,6 +232,17 @@ def petition_list_csv(request, flavour: str = "current"):
         site=base_url(request),
         search=bool(filters.get("q")),
     )
+
+
+@open_to_all
+@conditional_archive
+def parliament_json(request, period: str):
+    """A parliament's figures (as on /parliaments/PERIOD/)."""
+    parliament = Parliament.objects.filter(period=period).first()
+    if parliament is None:
+        return json_error(404, f"There is no parliament {period[:20]} here.")
+    document = parliament_document(parliament_record(parliament), base_url(request))
+    return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
 
 
 @require_safe

@@ -5,11 +5,23 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
 
-from petitions.models import FACETS, MORE_FACETS, Parliament, Petition
+from petitions.models import (
+    FACETS,
+    MORE_FACETS,
+    Department,
+    Parliament,
+    Petition,
+    closed_early,
+    reached,
+)
 from petitions.params import whole_number
+from petitions.wording import REJECTION_REASONS
 
 SEARCH_MAX_LENGTH = 200
 YES_NO = [("yes", "Yes"), ("no", "No")]
+# Lists the parliaments' figures link to, beside the public site's facets.
+CLOSED_EARLY = ("closed_early", "Closed early by a General Election")
+REACHED = [("response", "10,000 (a government response)"), ("debate", "100,000 (a debate)")]
 SORTS = {
     "popular": ("Most signatures", [F("signature_count").desc(), F("id").desc()]),
     "newest": ("Newest", [F("created_at").desc(), F("id").desc()]),
@@ -51,7 +63,10 @@ class PetitionFilter(django_filters.FilterSet):
         widget=forms.CheckboxInput,
     )
     state = django_filters.ChoiceFilter(
-        choices=[(name, label) for name, (label, _) in {**FACETS, **MORE_FACETS}.items()],
+        choices=[
+            *((name, label) for name, (label, _) in {**FACETS, **MORE_FACETS}.items()),
+            CLOSED_EARLY,
+        ],
         method="filter_facet",
         empty_label=None,  # "all" is the public site's name for every petition
         label="Show",
@@ -71,6 +86,21 @@ class PetitionFilter(django_filters.FilterSet):
     debated = django_filters.ChoiceFilter(
         choices=YES_NO, method="filter_debated", empty_label="Any", label="Debated in Parliament"
     )
+    reached = django_filters.ChoiceFilter(
+        choices=REACHED, method="filter_reached", empty_label="Any", label="Signatures reached"
+    )
+    reason = django_filters.ChoiceFilter(
+        choices=sorted(REJECTION_REASONS.items(), key=lambda item: item[1]),
+        field_name="rejection_code",
+        empty_label="Any",
+        label="Rejected because",
+    )
+    department = django_filters.ModelChoiceFilter(
+        queryset=Department.objects.all(),
+        field_name="government_response__department",
+        empty_label="Any",
+        label="Answered by",
+    )
     sort = django_filters.ChoiceFilter(
         choices=[(key, label) for key, (label, _) in SORTS.items()],
         method="filter_sort",
@@ -80,7 +110,18 @@ class PetitionFilter(django_filters.FilterSet):
 
     class Meta:
         model = Petition
-        fields = ["q", "responses_only", "state", "parliament", "response", "debated", "sort"]
+        fields = [
+            "q",
+            "responses_only",
+            "state",
+            "parliament",
+            "response",
+            "debated",
+            "reached",
+            "reason",
+            "department",
+            "sort",
+        ]
 
     def __init__(self, *args, today: bool = False, **kwargs):
         """`today`: "open" and "closed" as petitions stand today (for pages), not as the
@@ -110,7 +151,12 @@ class PetitionFilter(django_filters.FilterSet):
         return queryset  # read by filter_search
 
     def filter_facet(self, queryset, name, value):
+        if value == CLOSED_EARLY[0]:
+            return queryset.filter(closed_early(Parliament.objects.all()))
         return queryset if value == "all" else queryset.facet(value, today=self.today)
+
+    def filter_reached(self, queryset, name, value):
+        return queryset.filter(reached(value))
 
     def filter_search(self, queryset, name, value):
         # A page's list and its facet counts (two filter sets of one request) share a memo.

@@ -209,6 +209,45 @@ def open_today() -> Q:
     return Q(state=PetitionState.OPEN) & in_time
 
 
+def reached(threshold: str) -> Q:
+    """Petitions that reached the parliament's threshold for a response ("response",
+    10,000 signatures) or for a debate ("debate", 100,000): by the time recorded, or by
+    their count where no time was recorded."""
+    if threshold == "debate":
+        return Q(debate_threshold_reached_at__isnull=False) | Q(
+            signature_count__gte=F("parliament__threshold_for_debate")
+        )
+    return Q(response_threshold_reached_at__isnull=False) | Q(
+        signature_count__gte=F("parliament__threshold_for_response")
+    )
+
+
+def closed_early(parliaments) -> Q:
+    """Petitions that a General Election closed before their time ran out (as their pages
+    tell it, to the day): recorded open, or recorded closed at the dissolution, in one of
+    `parliaments` since dissolved, having opened less than the parliament's duration of a
+    petition before the dissolution."""
+    now = timezone.now()
+    condition = Q(pk__in=[])
+    for parliament in parliaments:
+        dissolved = parliament.dissolution_at
+        if dissolved is None or dissolved > now:
+            continue
+        opened_late = Q(opened_at__isnull=True) | Q(
+            opened_at__gt=add_months(dissolved, -parliament.petition_duration)
+        )
+        at_dissolution = Q(
+            state=PetitionState.CLOSED,
+            closed_at__gte=dissolved - dt.timedelta(days=1),
+            closed_at__lt=dissolved + dt.timedelta(days=2),
+            opened_at__isnull=False,
+        )
+        condition |= (
+            Q(parliament=parliament) & opened_late & (Q(state=PetitionState.OPEN) | at_dissolution)
+        )
+    return condition
+
+
 def today_facets() -> dict[str, Q]:
     """The conditions of every facet as of today: a petition recorded open that has since
     closed (its time ran out, or Parliament was dissolved) counts as closed."""
@@ -451,6 +490,14 @@ class ConstituencySignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
             *Breakdown.Meta.constraints,
             models.UniqueConstraint(
                 fields=["petition", "ons_code"], name="constituency_signatures_unique"
+            ),
+        ]
+        indexes = [
+            # A constituency's petitions, most signed there first (its page): read in
+            # order from the index, never every breakdown.
+            models.Index(
+                fields=["ons_code", "-signature_count", "petition"],
+                name="constituency_sigs_code_idx",
             ),
         ]
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
@@ -16,8 +16,10 @@ from constituencies.totals import area_totals
 from petitions import search
 from petitions.caching import ConditionalArchiveMixin, ConditionalPetitionMixin
 from petitions.filters import PetitionFilter
-from petitions.models import FACETS, Petition
+from petitions.models import FACETS, Parliament, Petition
 from petitions.params import petition_number, whole_number
+from petitions.parliaments import parliament_record
+from petitions.states import PUBLIC_STATES
 
 PAGE_SIZE = 25
 
@@ -171,4 +173,35 @@ class PetitionMapView(ConditionalPetitionMixin, DetailView):
                 when=petition.opened_at or petition.created_at,
             ),
         )
+        return context
+
+
+class ParliamentListView(ConditionalArchiveMixin, TemplateView):
+    """Every parliament, with how many petitions it had and how many were answered."""
+
+    template_name = "petitions/parliament_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["parliaments"] = Parliament.objects.annotate(
+            petition_count=Count("petitions", filter=Q(petitions__state__in=PUBLIC_STATES)),
+            response_count=Count(
+                "petitions",
+                filter=Q(petitions__state__in=PUBLIC_STATES)
+                & Q(petitions__government_response_at__isnull=False),
+            ),
+        ).order_by("-opening_at")
+        return context
+
+
+class ParliamentDetailView(ConditionalArchiveMixin, TemplateView):
+    """What one Parliament did with its petitions (petitions.parliaments)."""
+
+    template_name = "petitions/parliament_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        parliament = get_object_or_404(Parliament, period=kwargs["period"])
+        context["record"] = parliament_record(parliament)
+        context["parliament"] = parliament
         return context

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("", include("petitions.urls")),
     path("", include("responses.urls")),
+    path("", include("constituencies.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
     path("readyz", ready, name="ready"),

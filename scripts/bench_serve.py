@@ -13,7 +13,9 @@ each kind of page from wrk (Debian's package) on loopback, 2 threads and 16 conn
 - every request for a petition, its JSON or its map asks for a random petition of the whole
   archive (a shuffled list of all of them), as search engines and old links do;
 - lists ask for a random page from 1 to 40; facet lists for a random facet too;
-- searches for 1 to 3 words drawn from the archive's own actions, different each time.
+- searches for 1 to 3 words drawn from the archive's own actions, different each time;
+- constituency pages (and their JSON) a random constituency and a page from 1 to 40; the
+  parliament pages each parliament in turn.
 
 Nothing is warmed: gunicorn starts afresh, and /healthz (the trivial view) is measured
 before and after the pages, in the same run. Run `manage.py render_pages --base-url
@@ -144,6 +146,13 @@ def address_lists(url: str, rng: random.Random) -> dict[str, list[str]]:
             )
         ]
         actions = [row[0] for row in conn.execute("SELECT action FROM petitions_petition")]
+        codes = [
+            row[0]
+            for row in conn.execute(
+                "SELECT ons_code FROM constituencies_constituency WHERE boundary_set = '2010'"
+            )
+        ]
+        periods = [row[0] for row in conn.execute("SELECT period FROM petitions_parliament")]
     rng.shuffle(ids)
     rng.shuffle(mapped)
     pages = [rng.randint(1, 40) for _ in range(20_000)]
@@ -167,6 +176,15 @@ def address_lists(url: str, rng: random.Random) -> dict[str, list[str]]:
         ],
         "search, varied words": [f"/petitions/?q={q}" for q in searches],
         "JSON list, page 1–40": [f"/petitions.json?page={p}" for p in pages],
+        "constituency page, page 1–40": [
+            f"/constituencies/{rng.choice(codes)}/?page={p}" for p in pages
+        ],
+        "constituency JSON, page 1–40": [
+            f"/constituencies/{rng.choice(codes)}.json?page={p}" for p in pages
+        ],
+        "constituencies (public site's JSON)": ["/constituencies.json"],
+        "petition count JSON": [f"/petitions/{i}/count.json" for i in ids],
+        "parliament page": [f"/parliaments/{period}/" for period in periods],
         "trivial view (/healthz), after": ["/healthz"],
     }
 

@@ -85,7 +85,8 @@ def test_poplar_and_limehouse_names_itself_and_links_to_its_row(sample_petition)
     drawn = petition_map(sample_petition, {})
     poplar = next(cell for cell in drawn.cells if cell.ons_code == "E14000882")
     assert poplar.title == POPLAR
-    assert poplar.href == "#constituency-E14000882"
+    assert poplar.href == "/constituencies/E14000882/"  # its page
+    assert poplar.row_href == "#constituency-E14000882"  # its row in the table
     assert poplar.count == 425
     assert poplar.css_class == "c5 top"
 
@@ -187,12 +188,16 @@ def test_2024_breakdowns_are_coloured_by_share_without_electorates():
 # --- the include ------------------------------------------------------------------------
 
 
-def test_include_draws_650_named_cells_linking_those_with_rows_and_a_key(sample_petition):
+def test_include_draws_650_named_cells_each_leading_to_its_constituency_and_a_key(
+    sample_petition,
+):
     html = render(petition_map(sample_petition, {}))
-    cells = re.findall(r'<a href="#constituency-([ENSW]\d{8})"><title>([^<]*)</title><path ', html)
-    assert len(cells) == 517  # the constituencies with signatures: the table's rows
+    cells = re.findall(
+        r'<a href="/constituencies/([ENSW]\d{8})/"><title>([^<]*)</title><path ', html
+    )
+    assert len(cells) == 650  # every constituency leads to its page
     assert ("E14000882", POPLAR) in cells
-    unlinked = re.findall(r'<path class="c0[^"]*" d="[^"]*"><title>([^<]*): no signatures</t', html)
+    unlinked = [title for _, title in cells if title.endswith(": no signatures")]
     assert len(unlinked) == 650 - 517
     assert 'role="group"' in html
     assert 'aria-label="Hex map of the UK: 650 constituencies coloured by signatures per 1,000 ' \
@@ -204,11 +209,7 @@ def test_include_draws_650_named_cells_linking_those_with_rows_and_a_key(sample_
 
 def test_include_of_london_holds_73_cells(sample_petition):
     html = render(petition_map(sample_petition, {"area": "london"}))
-    assert (
-        len(re.findall(r'<a href="#constituency-\w+"><title>', html))
-        + len(re.findall(r"no signatures</title>", html))
-        == 73
-    )
+    assert len(re.findall(r'<a href="/constituencies/\w+/"><title>', html)) == 73
     assert '<strong aria-current="true">London</strong>' in html
 
 

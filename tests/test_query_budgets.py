@@ -1,5 +1,7 @@
 """Every public page runs a fixed, small number of queries, whatever the data."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -34,8 +36,9 @@ PETITION_STORE = 1
     "name, args, budget",
     [
         ("home", [], 3 + STORE),  # archive version, latest responses, totals
-        # archive version, sitting parliaments, counts, page, parliaments for the filter
-        ("petitions:list", [], 5 + STORE),
+        # archive version, sitting parliaments, counts, page, parliaments and departments
+        # for the filters
+        ("petitions:list", [], 6 + STORE),
         ("petitions:detail", ["pk"], 3 + PETITION_STORE),  # version, petition, has a map
         # version, response with petition, has a map
         ("responses:detail", ["pk"], 3 + PETITION_STORE),
@@ -55,5 +58,58 @@ def test_page_query_budget(
 
     with django_assert_max_num_queries(budget):
         response = client.get(url)
+
+    assert response.status_code == 200
+
+
+@pytest.fixture
+def constituency_archive(db):
+    """Petitions signed in Poplar and Limehouse, answered ones among them, in two
+    parliaments: enough that a query per petition, MP or department would show."""
+    for n in range(40):
+        petition = (
+            GovernmentResponseFactory(
+                petition__response_threshold_reached_at=dt.datetime(2018, 1, 1, tzinfo=dt.UTC),
+            ).petition
+            if n % 4 == 0
+            else PetitionFactory()
+        )
+        ConstituencySignaturesFactory(
+            petition=petition, ons_code="E14000882", mp=f"Member {n % 3} MP", signature_count=n
+        )
+        ConstituencySignaturesFactory(petition=petition, ons_code="E14000555")
+    PetitionFactory.create_batch(5, rejected=True)
+
+
+@pytest.mark.parametrize(
+    "address, budget",
+    [
+        # archive version, the facts (first time only), count, page, UK totals, MPs, the
+        # parliaments of the filter
+        ("/constituencies/E14000882/", 6 + STORE),
+        ("/constituencies/E14000882/?state=closed&parliament=2017-2019", 6 + STORE),
+        ("/constituencies/E14000882.json", 5 + STORE),  # … less the MPs and the form
+        ("/constituencies/?q=poplar", 1 + STORE),  # archive version: the facts are in memory
+        # archive version, then at most five reads of the latest petitions' MPs (each a
+        # read of their ids and one of their breakdowns)
+        ("/constituencies.json", 1 + 10 + STORE),
+        ("/parliaments/2017-2019/constituencies.json", 2 + 10 + STORE),
+        ("/petitions/300000/count.json", 2 + STORE),  # version, petition with outcome
+        ("/parliaments/", 2 + STORE),  # archive version, parliaments with their counts
+        # archive version, parliament, sitting parliaments, counts, reasons, responses,
+        # debates, largest
+        ("/parliaments/2017-2019/", 8 + STORE),
+        ("/parliaments/2017-2019.json", 8 + STORE),
+    ],
+)
+def test_constituency_and_parliament_query_budgets(
+    client, constituency_archive, django_assert_max_num_queries, address, budget
+):
+    first = PetitionFactory._meta.model.objects.order_by("id").first()
+    address = address.replace("300000", str(first.id))
+    client.get(address, {"warm": "up"})
+
+    with django_assert_max_num_queries(budget):
+        response = client.get(address)
 
     assert response.status_code == 200

@@ -73,12 +73,13 @@ def test_map_page_rows_are_sorted_by_count(client, sample_petition):
 def test_map_draws_every_constituency_and_names_each(client, sample_petition):
     html = client.get(reverse("petitions:map", args=[221342])).content.decode()
 
-    # Every cell with signatures leads to its row in the table; every row exists.
-    links = set(re.findall(r'<a href="#constituency-(\w+)"', html))
+    # Every cell leads to its constituency's page, and so does every row of the table.
+    links = set(re.findall(r'<a href="/constituencies/(\w+)/"><title>', html))
     rows = set(re.findall(r'<tr id="constituency-(\w+)"', html))
-    assert len(links) == 517 and links <= rows
+    row_links = set(re.findall(r'<th scope="row"><a href="/constituencies/(\w+)/">', html))
+    assert len(links) == 650 and rows <= links and len(rows) == 517 and row_links == rows
     assert "<title>Poplar and Limehouse: 425 signatures, 5.2 per 1,000 electors" in html
-    assert '<a href="#constituency-E14000882"><title>Poplar and Limehouse' in html
+    assert '<a href="/constituencies/E14000882/"><title>Poplar and Limehouse' in html
     assert 'id="constituency-E14000882" class="top-ten"' in html
     assert "no signatures" in html.lower()  # the 133 constituencies without any are drawn too
 

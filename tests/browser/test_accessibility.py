@@ -33,6 +33,11 @@ PAGES = [
     "/petitions/221342/",
     "/petitions/221342/response/",
     "/petitions/221342/map/",
+    "/constituencies/?q=poplar",
+    "/constituencies/E14000882/",
+    "/constituencies/E14001063/",
+    "/parliaments/",
+    "/parliaments/2017-2019/",
     "/petitions/319891/",  # debated, with its links
     "/petitions/400001/",  # rejected
     "/no/such/page/",
@@ -78,7 +83,7 @@ def test_the_map_and_its_tables_by_keyboard_alone(archive, page):
     page.get_by_role("link", name="Skip the map's").focus()
     page.keyboard.press("Tab")  # into the map: its first cell with signatures
     tag, href, in_map = page.evaluate(focused)
-    assert (tag, in_map) == ("a", True) and href.startswith("#constituency-")
+    assert (tag, in_map) == ("a", True) and href.startswith("/constituencies/")
     page.keyboard.press("Tab")
     second = page.evaluate(focused)
     assert second[0] == "a" and second[1] != href  # the next cell: the <svg> is no tab stop

@@ -30,7 +30,7 @@ def test_map_draws_every_constituency_and_switches_area(sample, page, live_serve
 
     cells = page.locator("svg.cmap-map path:not(.cmap-border)")
     expect(cells).to_have_count(650)
-    poplar = page.locator('svg.cmap-map a[href="#constituency-E14000882"]')
+    poplar = page.locator('svg.cmap-map a[href="/constituencies/E14000882/"]')
     expect(poplar.locator("title")).to_have_text(
         "Poplar and Limehouse: 425 signatures, 5.2 per 1,000 electors, Jim Fitzpatrick MP"
     )
@@ -45,9 +45,18 @@ def test_map_draws_every_constituency_and_switches_area(sample, page, live_serve
     poplar.hover()  # the script names the constituency under the pointer
     expect(page.locator(".cmap-info")).to_contain_text("Poplar and Limehouse")
 
-    poplar.click()  # a cell leads to its row in the table
+    page.get_by_role("link", name="Poplar and Limehouse", exact=True).first.click()
     expect(page).to_have_url(f"{live_server.url}/petitions/221342/map/#constituency-E14000882")
     expect(page.locator("#constituency-E14000882")).to_contain_text("425")
+    page.go_back()
+
+    poplar.click()  # a cell leads to the constituency's page
+    expect(page).to_have_url(f"{live_server.url}/constituencies/E14000882/")
+    expect(page.locator("h1")).to_contain_text("Poplar and Limehouse")
+    expect(page.get_by_role("row", name=re.compile("Put pressure on the Chinese"))).to_contain_text(
+        "425"
+    )
+    page.go_back()
 
     page.get_by_role("navigation", name="Map options").get_by_role("link", name="London").click()
     expect(page).to_have_url(re.compile(r"/petitions/221342/map/\?area=london"))

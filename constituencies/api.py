@@ -1,0 +1,191 @@
+"""Constituency documents, readable from any origin like the petitions' documents.
+
+- ``/constituencies.json`` and ``/parliaments/PERIOD/constituencies.json``: the public
+  petitions site's documents, keyed by ONS code (``mp``, ``party``, ``constituency``,
+  ``ons_code``, ``start_date``, ``end_date``), so that its clients (unboxed/petition-map)
+  work against the archive. The archive knows both boundary sets: ``/constituencies.json``
+  gives every constituency of both (a petition of either set joins on its codes), a
+  parliament's document those of the set it sat on. ``mp`` is the MP the latest petitions
+  recorded (null where none did, or the seat was vacant); ``party`` is null: the
+  petitions' data names no parties.
+- ``/constituencies/CODE.json`` and ``.csv``: the petitions signed there, as on its page.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
+
+from constituencies import local
+from constituencies.maps import NEW_BOUNDARIES_FROM, places
+from constituencies.models import BoundarySet
+from constituencies.views import PAGE_SIZE, page_rows, signed_here
+from petitions.api import base_url, json_error, open_to_all, page_links
+from petitions.caching import conditional_archive
+from petitions.csv_lists import CHUNK, safe_cell
+from petitions.models import Parliament, Petition
+from petitions.params import whole_number
+
+CSV_COLUMNS = [
+    "Petition",
+    "URL",
+    "State",
+    "Local Signatures",
+    "Total Signatures",
+    "Petition Number",
+    "Parliament",
+    "Constituency",
+    "ONS Code",
+]
+
+
+def _document(codes, members: dict) -> dict:
+    document = {}
+    for code in sorted(codes):
+        facts = local.facts(code)
+        document[code] = {
+            "mp": members.get(code),
+            "party": None,
+            "constituency": facts.name,
+            "ons_code": code,
+            "start_date": facts.start_date.isoformat(),
+            "end_date": facts.end_date.isoformat() if facts.end_date else None,
+        }
+    return document
+
+
+def _json(document, status=200) -> JsonResponse:
+    return JsonResponse(document, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@open_to_all
+@conditional_archive
+def constituencies_json(request):
+    codes = {code for s in BoundarySet.values for code in places(s)}
+    return _json(_document(codes, local.latest_members(Petition.objects.visible(), codes)))
+
+
+def parliament_set(parliament: Parliament) -> str:
+    """The boundary set a parliament sat on."""
+    if parliament.opening_at >= NEW_BOUNDARIES_FROM:
+        return BoundarySet.SET_2024
+    return BoundarySet.SET_2010
+
+
+@open_to_all
+@conditional_archive
+def parliament_constituencies_json(request, period: str):
+    parliament = Parliament.objects.filter(period=period).first()
+    if parliament is None:
+        return json_error(404, f"There is no parliament {period[:20]} here.")
+    codes = set(places(parliament_set(parliament)))
+    petitions = Petition.objects.visible().filter(parliament=parliament)
+    return _json(_document(codes, local.latest_members(petitions, codes)))
+
+
+def _bad_filters(filterset) -> dict:
+    return {name: list(messages) for name, messages in filterset.errors.items()}
+
+
+@open_to_all
+@conditional_archive
+def constituency_json(request, code: str):
+    try:
+        facts, filterset = signed_here(request, code)
+    except Http404:
+        return json_error(404, f"There is no constituency {code[:20]} here.")
+    if not filterset.is_valid():
+        return json_error(400, "Some values in the address can't be used.", _bad_filters(filterset))
+    given = request.GET.get("page", "")
+    number = whole_number(given, minimum=1) if given else 1
+    if number is None:
+        return json_error(400, "page must be a whole number from 1.", {"page": ["Give 1 or more."]})
+    paginator = Paginator(filterset.qs, PAGE_SIZE)
+    last = paginator.num_pages
+    rows = page_rows(facts, list(paginator.page(number).object_list)) if number <= last else []
+    site = base_url(request)
+    share, weighed_by = local.weight(facts)
+    return _json(
+        {
+            "links": page_links(request, number, last),
+            "constituency": {
+                "ons_code": facts.ons_code,
+                "name": facts.name,
+                "nation": facts.nation_name,
+                "region": facts.region_name,
+                "boundary_set": facts.boundary_set_label,
+                "electorate": facts.electorate,
+                "start_date": facts.start_date.isoformat(),
+                "end_date": facts.end_date.isoformat() if facts.end_date else None,
+                "share_of_uk": round(share, 6),
+                "share_of": weighed_by,
+            },
+            "count": paginator.count,
+            "data": [
+                {
+                    "id": row["petition"].id,
+                    "action": row["petition"].action,
+                    "url": site + reverse("petitions:detail", args=[row["petition"].id]),
+                    "state": row["petition"].state,
+                    "parliament": row["petition"].parliament.period,
+                    "local_signature_count": row["local"],
+                    "signature_count": row["total"],
+                    "uk_signature_count": row["uk_total"],
+                    "leaning": round(row["leaning"], 3) if row["leaning"] is not None else None,
+                }
+                for row in rows
+            ],
+        }
+    )
+
+
+class Echo:
+    """A file whose writes come back at once, for streaming a CSV."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_lines(facts, rows, site: str):
+    writer = csv.writer(Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for row in rows.iterator(chunk_size=CHUNK):
+        petition = row.petition
+        cells = [
+            petition.action,
+            site + reverse("petitions:detail", args=[petition.id]),
+            petition.state,
+            row.signature_count,
+            petition.signature_count,
+            petition.id,
+            petition.parliament.period,
+            facts.name,
+            facts.ons_code,
+        ]
+        yield writer.writerow([safe_cell(cell) for cell in cells])
+
+
+@open_to_all
+def constituency_csv(request, code: str):
+    """Every petition signed there (filtered as the page), most signed there first."""
+    try:
+        facts, filterset = signed_here(request, code)
+    except Http404:
+        return HttpResponse(
+            f"There is no constituency {code[:20]} here.\n", status=404, content_type="text/plain"
+        )
+    if not filterset.is_valid():
+        lines = ["Some values in the address can't be used."] + [
+            f"{name}: {message}"
+            for name, messages in filterset.errors.items()
+            for message in messages
+        ]
+        return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain")
+    return StreamingHttpResponse(
+        _csv_lines(facts, filterset.qs, base_url(request)),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{facts.ons_code}.csv"'},
+    )
