@@ -14,6 +14,9 @@ urlpatterns = [
 urlpatterns += [
     path("petitions/<int:pk>.json", api.petition_json, name="json"),
     path("petitions.json", api.petition_list_json, name="list_json"),
+    # The archive's own addition: a petition's signatures over time.
+    path("petitions/<int:pk>/history.json", api.history_json, name="history_json"),
+    path("petitions/<int:pk>/history.csv", api.history_csv, name="history_csv"),
     path("petitions.csv", api.petition_list_csv, name="list_csv"),
     path(
         "archived/petitions/<int:pk>.json",
