@@ -145,6 +145,8 @@ class Site:
                 status = response.status_code
                 if status == 304:
                     return Fetched(None), ""
+                if status != 200:
+                    self._body(url, response)  # read, so that the connection stays open
                 if status in RETRIED_STATUSES:
                     after = retry_after(response.headers.get("Retry-After"))
                     if after is not None and status in (429, 503):

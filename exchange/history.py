@@ -69,7 +69,5 @@ def parse_history(document: Any, path: str = "$") -> list[tuple[dt.datetime, int
 class _Unwritten:
     """check.timestamp notes how a timestamp was written; a history keeps no such form."""
 
-    text: dict[str, str] = {}
-
     def __init__(self):
-        self.text = {}
+        self.text: dict[str, str] = {}

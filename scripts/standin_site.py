@@ -67,9 +67,11 @@ def _stamp(moment: dt.datetime) -> str:
 class Petitions:
     """The stand-in's petitions: each one's full `data` (type, id, attributes), by listing."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, lists: str = "*.json.gz"):
+        """`lists` chooses the recorded list pages (a glob in `real/lists/`); the recorded
+        documents of their petitions replace their list items."""
         current: dict[int, dict] = {}
-        for path in sorted((data_dir / "real" / "lists").glob("*.json.gz")):
+        for path in sorted((data_dir / "real" / "lists").glob(lists)):
             for item in _load(path)["data"]:
                 known = current.get(item["id"])
                 if (
@@ -78,6 +80,8 @@ class Petitions:
                 ):
                     current[item["id"]] = {k: v for k, v in item.items() if k != "links"}
         for path in sorted((data_dir / "real" / "petitions").glob("*.json.gz")):
+            if lists != "*.json.gz" and int(path.name.split(".")[0]) not in current:
+                continue
             data = _load(path)["data"]
             current[data["id"]] = {k: v for k, v in data.items() if k != "links"}
         archived: dict[int, dict[int, dict]] = defaultdict(dict)
@@ -114,8 +118,16 @@ class Petitions:
 class StandinSite:
     """The stand-in, served from a thread: `start()`, then `base`; `stop()` at the end."""
 
-    def __init__(self, data_dir: Path, port: int = 0, chaos: int = 0):
-        self.petitions = Petitions(data_dir)
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int = 0,
+        chaos: int = 0,
+        lists: str = "*.json.gz",
+        page_size: int = PAGE_SIZE,
+    ):
+        self.petitions = Petitions(data_dir, lists)
+        self.page_size = page_size
         self.faults: dict[str, deque] = defaultdict(deque)  # by path (and query), in turn
         self.chaos = chaos
         self.chaos_kinds = itertools.cycle(FAULTS)
@@ -171,8 +183,8 @@ class StandinSite:
         page = query.get("page", "1")
         page = int(page) if page.isdigit() and len(page) < 6 else 1
         ids = sorted(petitions, reverse=True)
-        last = max(1, -(-len(ids) // PAGE_SIZE))
-        chosen = ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        last = max(1, -(-len(ids) // self.page_size))
+        chosen = ids[(page - 1) * self.page_size : page * self.page_size]
         kind = "archived/petitions" if archived else "petitions"
 
         def url(number):
