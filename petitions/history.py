@@ -53,6 +53,10 @@ class Chart:
     bottom: int = BOTTOM
 
 
+def signatures(count: int) -> str:
+    return f"{intcomma(count)} signature{'' if count == 1 else 's'}"
+
+
 def day(moment: dt.datetime) -> str:
     return format_date(timezone.localtime(moment), "j F Y")
 
@@ -114,7 +118,7 @@ def chart(points: list[tuple[dt.datetime, int]], thresholds: list[tuple[int, str
         last_label=day(end),
         marks=marks,
         summary=(
-            f"From {intcomma(first[1])} signatures on {day(first[0])} "
+            f"From {signatures(first[1])} on {day(first[0])} "
             f"to {intcomma(last[1])} on {day(last[0])}"
         ),
         rows=[(day(at) if daily else when(at), intcomma(count)) for at, count in shown],

@@ -35,6 +35,8 @@ ADDRESSES = [
     "/petitions/221342.json",
     "/archived/petitions/221342.json",
     "/archived/petitions/221342",
+    "/petitions/221342/history.json",
+    "/petitions/221342/history.csv",
     "/healthz",
     "/readyz",
 ]

@@ -33,7 +33,9 @@ STORE = 2
     [
         ("home", [], 3 + STORE),  # archive version, latest responses, totals
         ("petitions:list", [], 5 + STORE),  # archive version, count, page, facets, parliaments
-        ("petitions:detail", ["pk"], 3 + STORE),  # version, petition, has a map
+        ("petitions:detail", ["pk"], 4 + STORE),  # version, petition, has a map, history
+        ("petitions:history_json", ["pk"], 3 + STORE),  # version, petition, its points
+        ("petitions:history_csv", ["pk"], 3 + STORE),
         ("responses:detail", ["pk"], 3 + STORE),  # version, response with petition, has a map
         # version, boundaries' stamp, petition, constituencies, countries, regions, and
         # whether its boundary set has boundaries (constituency facts stay in memory)
