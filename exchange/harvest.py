@@ -46,6 +46,7 @@ from petitions.models import Parliament, Petition, SignaturePoint
 MAX_BODY = 64 * 2**20  # bytes of one answer: a list page of 50 is ~250 KB
 MAX_PAGES = 10_000  # pages of one listing in one run (the public site has a few hundred)
 MAX_WAIT = 600.0  # seconds: the longest Retry-After obeyed; a longer one is capped
+MAX_BACKOFF = 120.0  # seconds: the longest wait between two attempts at a failing document
 RETRIED_STATUSES = {429, 500, 502, 503, 504}
 
 
@@ -126,7 +127,7 @@ class Site:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         for attempt in range(1, self.attempts + 1):
-            wait, problem = self._attempt(url, headers)
+            wait, problem = self._attempt(url, headers, attempt)
             if isinstance(wait, Fetched):
                 return wait
             if attempt == self.attempts:
@@ -135,11 +136,14 @@ class Site:
             self.sleep(wait)
         raise Unreachable(url, f"{problem} (after {self.attempts} attempts)")
 
-    def _attempt(self, url: str, headers: dict) -> tuple[Fetched | float, str]:
-        """One request: (the document, "") or (seconds to wait before the next, the problem)."""
+    def _attempt(self, url: str, headers: dict, attempt: int) -> tuple[Fetched | float, str]:
+        """One request (the `attempt`th for this document): (the document, "") or (seconds
+        to wait before the next, the problem)."""
         self._keep_rate()
         self.requests += 1
-        backoff = self.backoff * 2 ** min(self.retries, 10) * (0.5 + self.jitter())
+        # Twice as long after each failure of this document, jittered to between a half
+        # and one and a half times that, and never more than MAX_BACKOFF.
+        backoff = min(self.backoff * 2 ** (attempt - 1), MAX_BACKOFF) * (0.5 + self.jitter())
         try:
             with self.client.stream("GET", url, headers=headers) as response:
                 status = response.status_code

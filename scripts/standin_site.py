@@ -18,8 +18,8 @@ Every answer has an ETag and honours If-None-Match (304). To change the site as 
     curl -X POST 'http://127.0.0.1:8212/_standin/bump?count=5&by=1000'   # 5 petitions gain 1,000
     curl 'http://127.0.0.1:8212/_standin/stats'                          # requests so far
 
-`--chaos N` makes every Nth request fail in turn: 503, 429 with Retry-After: 1, a body cut
-short (valid HTTP, broken JSON), a connection closed mid-body, a connection dropped. The
+`--chaos N` makes every Nth request fail in turn: 503 and 429 with Retry-After: 1, 500, a
+body cut short (valid HTTP, broken JSON), a connection closed mid-body, a connection dropped. The
 tests start it in a thread (`StandinSite`) and script failures per address (`fail`).
 """
 
@@ -43,7 +43,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE_SIZE = 50
-FAULTS = ("503", "429", "truncate", "cut", "drop")
+FAULTS = ("503", "429", "500", "truncate", "cut", "drop")
 DETAIL_ONLY = (
     "signatures_by_country",
     "signatures_by_constituency",
@@ -155,7 +155,7 @@ class StandinSite:
 
     def fail(self, address: str, *kinds: str) -> None:
         """The next requests for `address` (a path, with its query if it must match that
-        too) fail in turn, as `kinds` say: 503, 429, truncate, cut, drop."""
+        too) fail in turn, as `kinds` say: 503, 429, 500, truncate, cut, drop."""
         self.faults[address].extend(kinds)
 
     def total(self, kind: str = "") -> int:
@@ -275,6 +275,8 @@ def _handler(site: StandinSite):
                 return self.send_json(503, {"error": "busy"}, {"Retry-After": "1"})
             if fault == "429":
                 return self.send_json(429, {"error": "slow down"}, {"Retry-After": "1"})
+            if fault == "500":
+                return self.send_json(500, {"error": "something broke"})
             if parts.path in ("/petitions.json", "/archived/petitions.json"):
                 document = site.list_page(parts.path, query)
             elif parts.path.startswith(("/petitions/", "/archived/petitions/")):

@@ -252,6 +252,19 @@ def test_requests_are_spaced_by_the_rate(standin):
     assert all(gap >= 0.5 for gap in gaps)  # at most 2 a second
 
 
+def test_backoff_doubles_for_each_failure_of_a_document_and_starts_again_for_the_next(standin):
+    ids = sorted(standin.petitions.current)
+    standin.fail(f"/petitions/{ids[0]}.json", "500", "500", "500")
+    standin.fail(f"/petitions/{ids[1]}.json", "500")
+    waits = []
+    site = Site(standin.base, contact=CONTACT, rate=1000, backoff=2, sleep=waits.append)
+    site.jitter = lambda: 0.5  # (the middle of its range: no jitter)
+    site.fetch(f"{standin.base}/petitions/{ids[0]}.json")
+    site.fetch(f"{standin.base}/petitions/{ids[1]}.json")
+    site.close()
+    assert [w for w in waits if w >= 0.1] == [2, 4, 8, 2]  # (the rest kept the rate)
+
+
 def test_a_document_answering_404_is_not_retried(standin):
     site = Site(standin.base, contact=CONTACT, rate=1000, sleep=lambda s: None)
     with pytest.raises(Unreachable, match="HTTP 404"):
