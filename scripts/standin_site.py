@@ -15,8 +15,9 @@ Serves, on 127.0.0.1, what `manage.py harvest` reads from petition.parliament.uk
 
 Every answer has an ETag and honours If-None-Match (304). To change the site as time does:
 
-    curl -X POST 'http://127.0.0.1:8212/_standin/bump?count=5&by=1000'   # 5 petitions gain 1,000
-    curl 'http://127.0.0.1:8212/_standin/stats'                          # requests so far
+    curl -X POST 'http://127.0.0.1:8212/_standin/bump?count=5&by=1000'  # 5 open ones gain 1,000
+    curl -X POST 'http://127.0.0.1:8212/_standin/bump?ids=630365&by=90000'  # this one
+    curl 'http://127.0.0.1:8212/_standin/stats'  # the requests so far, by address
 
 `--chaos N` makes every Nth request fail in turn: 503 and 429 with Retry-After: 1, 500, a
 body cut short (valid HTTP, broken JSON), a connection closed mid-body, a connection dropped. The
@@ -64,6 +65,10 @@ def _stamp(moment: dt.datetime) -> str:
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{moment.microsecond // 1000:03d}Z"
 
 
+def _is_open(petition: dict) -> bool:
+    return petition["attributes"]["state"] == "open"
+
+
 class Petitions:
     """The stand-in's petitions: each one's full `data` (type, id, attributes), by listing."""
 
@@ -100,11 +105,20 @@ class Petitions:
     def listing(self, archived: bool, parliament: int | None) -> dict[int, dict]:
         return self.archived.get(parliament, {}) if archived else self.current
 
-    def bump(self, count: int, by: int | None = None, seed: int | None = None) -> list[dict]:
-        """`count` current petitions gain signatures (`by`, or a random number), now."""
+    def bump(
+        self, count: int, by: int | None = None, seed: int | None = None, ids=None
+    ) -> list[dict]:
+        """`count` open petitions (or those of `ids`) gain signatures (`by`, or a random
+        number), now."""
         chooser = random.Random(seed)
         with self.lock:
-            ids = chooser.sample(sorted(self.current), min(count, len(self.current)))
+            if ids:
+                ids = [pid for pid in ids if pid in self.current]
+            else:  # only open petitions gain signatures on the real site
+                pool = sorted(p for p, v in self.current.items() if _is_open(v)) or sorted(
+                    self.current
+                )
+                ids = chooser.sample(pool, min(count, len(pool)))
             now = dt.datetime.now(dt.UTC)
             bumped = []
             for pid in ids:
@@ -257,9 +271,11 @@ def _handler(site: StandinSite):
             if parts.path == "/_standin/bump":
                 count = query.get("count", "5")
                 by = query.get("by")
+                ids = [int(i) for i in query.get("ids", "").split(",") if i.isdigit()]
                 bumped = site.petitions.bump(
                     int(count) if count.isdigit() else 5,
                     int(by) if by and by.isdigit() else None,
+                    ids=ids,
                 )
                 return self.send_json(200, {"bumped": bumped})
             if parts.path == "/_standin/stats":
