@@ -19,8 +19,10 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 # The drawing's own units (it scales to the width it is given): the plot area within.
-WIDTH, HEIGHT = 480, 300
-LEFT, RIGHT, TOP, BOTTOM = 12, 468, 40, 244
+# Narrow enough that its text is still 14 px on a 320 px screen (static/css/site.css sets
+# a smaller text on wider ones).
+WIDTH, HEIGHT = 400, 290
+LEFT, RIGHT, TOP, BOTTOM = 8, 392, 36, 244
 MAX_DRAWN = 400  # points on the line; a longer history is thinned, keeping its ends
 MAX_ROWS = 50  # table rows of every point; a longer history gives a row a day
 
@@ -103,7 +105,8 @@ def chart(points: list[tuple[dt.datetime, int]], thresholds: list[tuple[int, str
     for level, label in thresholds:
         crossing = _crossing(points, level)
         if crossing is not None and level <= top_count:
-            marks.append(Mark(f"{intcomma(level)}: {label}", y(level), x(crossing), y(level) - 6))
+            marks.append(Mark(f"{intcomma(level)}: {label}", y(level), x(crossing), y(level) - 7))
+    marked = {level for level, _ in thresholds if any(m.y == y(level) for m in marks)}
     first, last = points[0], points[-1]
     daily = len(points) > MAX_ROWS
     shown = _end_of_each_day(points) if daily else points
@@ -112,7 +115,9 @@ def chart(points: list[tuple[dt.datetime, int]], thresholds: list[tuple[int, str
         area=area,
         dots=drawn if len(drawn) <= 40 else [],
         y_ticks=[
-            (y(level), y(level) - 6, intcomma(level)) for level in (top_count, top_count // 2)
+            (y(level), y(level) - 7, intcomma(level))
+            for level in (top_count, top_count // 2)
+            if level not in marked  # (the threshold's own label says it)
         ],
         first_label=day(start),
         last_label=day(end),
