@@ -253,8 +253,12 @@ class Harvester:
         *,
         report: Callable[[str], None] = lambda line: None,
         on_page: Callable[[Listing, int, int | None], None] = lambda listing, done, total: None,
+        conditional: bool = True,
     ):
+        """`conditional=False` asks for every page afresh (after the archive was emptied,
+        say), as if no page had been harvested before."""
         self.site = site
+        self.conditional = conditional
         self.summary = Summary()
         self.report = report
         self.on_page = on_page
@@ -313,7 +317,7 @@ class Harvester:
         """Harvest one list page; returns the next page's address ("" at the end) and the
         number of the last page, if the page says. A page that cannot be read is skipped
         for the one after it, up to the last page known."""
-        kept = HarvestPage.objects.filter(url=url).first()
+        kept = HarvestPage.objects.filter(url=url).first() if self.conditional else None
         try:
             fetched = self.site.fetch(
                 url, kept.etag if kept else "", kept.last_modified if kept else ""

@@ -337,6 +337,18 @@ def test_only_one_parliament(standin, settings):
     assert list(standin.requests)[0] == "/archived/petitions.json?parliament=3&state=all"
 
 
+def test_an_emptied_archive_is_filled_again_with_full(standin, settings):
+    settings.HARVEST_CONTACT = CONTACT
+    harvest(standin)
+    Petition.objects.all().delete()
+    call_command("harvest", "--site", standin.base, "--rate", "1000", stdout=io.StringIO())
+    assert Petition.objects.count() == 0  # every page answered 304: nothing to see
+    out = io.StringIO()
+    call_command("harvest", "--site", standin.base, "--rate", "1000", "--full", stdout=out)
+    assert Petition.objects.count() == 29
+    assert "(0 unchanged since the last run)" in out.getvalue()
+
+
 def test_a_page_harvested_in_full_keeps_its_validators(standin):
     harvest(standin)
     kept = HarvestPage.objects.get(url=f"{standin.base}/petitions.json?state=all")

@@ -2,7 +2,7 @@
 
 Usage:
     python manage.py harvest [--site URL] [--current] [--archived] [--parliament PERIOD]
-                             [--rate N] [--attempts N] [--timeout SECONDS]
+                             [--rate N] [--attempts N] [--timeout SECONDS] [--full]
 
 Reads the current petitions (`/petitions.json?state=all`) and the archive
 (`/archived/petitions.json?parliament=N&state=all` for each parliament), page by page, and
@@ -54,8 +54,16 @@ class Command(BaseCommand):
             "--attempts", type=int, default=5, help="Tries of one document before giving up (5)."
         )
         parser.add_argument("--timeout", type=float, default=30.0, help="Seconds per request.")
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="Ask for every list page afresh (no conditional requests), as after the "
+            "archive was emptied; petitions unchanged are still not fetched again.",
+        )
 
-    def handle(self, *args, site, current, archived, parliament, rate, attempts, timeout, **o):
+    def handle(
+        self, *args, site, current, archived, parliament, rate, attempts, timeout, full, **o
+    ):
         parts = urlsplit(site)
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
             raise CommandError(f"--site must be an http(s) address such as https://{PUBLIC_SITE}")
@@ -97,7 +105,9 @@ class Command(BaseCommand):
             else:
                 bar.update()
 
-        harvester = Harvester(client, report=self.report(bar), on_page=on_page)
+        harvester = Harvester(
+            client, report=self.report(bar), on_page=on_page, conditional=not full
+        )
         try:
             harvester.run(harvester.listings(current, archived, chosen))
         except KeyboardInterrupt:
