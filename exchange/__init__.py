@@ -7,5 +7,8 @@
 - ``parse``: documents into ``records.PetitionRecord`` objects, validated, with JSON paths;
 - ``write``: records into the database (plan, batch, COPY), from any reader;
 - ``render``: the archive's petitions back into documents, for the API and exports;
-- ``importer``: read, parse and write put together, for ``import_petitions``.
+- ``importer``: read, parse and write put together, for ``import_petitions``;
+- ``history``: the archive's own document of a petition's signatures over time;
+- ``harvest``: the polite, resumable reader of the public site, for ``harvest`` (what it
+  keeps between runs is in ``models``).
 """

@@ -4,20 +4,32 @@
 (``exchange.read``), parses its petitions (``exchange.parse``) and writes them
 (``exchange.write``), all or none of them. The management command ``import_petitions``
 drives it; another reader of the public site uses the ``Writer`` alone.
+
+A file named ``ID.history.json`` is a petition's signatures over time as
+``export_petitions`` writes them (``exchange.history``): its points are checked as it is
+read and added by ``finish()``, once every petition of the run is written.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
+from exchange.history import history_file_id, parse_history
 from exchange.parse import PetitionStream
+from exchange.read import JsonStream
 from exchange.records import InvalidDocument
 from exchange.write import Writer
+from petitions.models import Petition, SignaturePoint
 
 PROGRESS_EVERY = 1000  # petitions of one file between two reports of progress
 
 
 class Importer(Writer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.histories: dict[str, tuple[int, list]] = {}  # by source: petition, points
+
     def import_source(
         self,
         source: str,
@@ -29,6 +41,14 @@ class Importer(Writer):
 
         `progress` is called with the number read so far, every PROGRESS_EVERY petitions.
         """
+        petition_id = history_file_id(os.path.basename(source))
+        if petition_id is not None:
+            with JsonStream(source, whole=True) as stream:
+                for value in stream:
+                    points = parse_history(value.value, value.path)
+                    if write:
+                        self.histories[source] = (petition_id, points)
+            return
         with PetitionStream(source) as stream, self.document(source):
             try:
                 for count, record in enumerate(stream, 1):
@@ -39,3 +59,38 @@ class Importer(Writer):
             except InvalidDocument:
                 stream.check_rest()  # broken JSON further on is what gets reported
                 raise
+
+    def finish(self) -> None:
+        """Write what is pending, then the histories read (a history whose petition is not
+        in the archive is refused, in `refused`)."""
+        self.flush()
+        histories, self.histories = self.histories, {}
+        wanted = {petition_id for petition_id, _ in histories.values()}
+        known = set(Petition.objects.filter(id__in=wanted).values_list("id", flat=True))
+        points = []
+        for source, (petition_id, given) in histories.items():
+            if petition_id not in known:
+                problem = InvalidDocument(
+                    "$", f"petition {petition_id} is not in the archive: import its document too"
+                )
+                self.refused.append((source, problem))
+                continue
+            points += [
+                SignaturePoint(petition_id=petition_id, at=at, signature_count=count)
+                for at, count in given
+            ]
+        SignaturePoint.objects.bulk_create(points, batch_size=1000, ignore_conflicts=True)
+        tidy_history(known & wanted)
+
+
+def tidy_history(petition_ids) -> None:
+    """Leave out the points that repeat the count before them (histories merged)."""
+    repeated, previous = [], (None, None)
+    points = SignaturePoint.objects.filter(petition_id__in=petition_ids).order_by(
+        "petition_id", "at"
+    )
+    for pid, count, point_id in points.values_list("petition_id", "signature_count", "id"):
+        if previous == (pid, count):
+            repeated.append(point_id)
+        previous = (pid, count)
+    SignaturePoint.objects.filter(id__in=repeated).delete()

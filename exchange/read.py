@@ -220,7 +220,8 @@ class Value:
 
 
 class JsonStream:
-    """The JSON values of one source (a file, plain or gzip, or `-` for standard input).
+    """The JSON values of one source (a file, plain or gzip, or `-` for standard input, or
+    the bytes of a body fetched from an address).
 
     Iterating reads the source a chunk at a time and gives each petition of a list page
     as soon as it has been read, so memory holds a chunk and a petition whatever the
@@ -229,8 +230,12 @@ class JsonStream:
     the file.
     """
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, *, data: bytes | None = None, whole: bool = False):
+        """`source` names a file (or `-`); with `data`, it only names where those bytes came
+        from (an address). `whole` gives a list page whole too, as one value."""
         self.source = source
+        self.data = data
+        self.whole = whole
         self.file: BinaryIO | None = None
         self.chunks: Iterator[_Chunk] = iter(())
         self.feed = _Feed(self.chunks)
@@ -242,11 +247,13 @@ class JsonStream:
 
     def __exit__(self, *exc) -> None:
         self.rest = None
-        if self.file is not None and self.source != "-":
+        if self.file is not None and (self.source != "-" or self.data is not None):
             self.file.close()
 
     def _open(self) -> None:
-        if self.source == "-":
+        if self.data is not None:
+            self.file = io.BytesIO(self.data)
+        elif self.source == "-":
             self.file = sys.stdin.buffer
         else:
             try:
@@ -269,7 +276,7 @@ class JsonStream:
         if seen is None:
             seen = self._again()
         self.feed = _Feed(itertools.chain(seen, self.chunks))
-        if layout.found == _Layout.LISTED:
+        if layout.found == _Layout.LISTED and not self.whole:
             self.rest = PARSER.items(self.feed, "data.item", buf_size=CHUNK_SIZE, use_float=True)
             for index, item in enumerate(self._values()):
                 yield Value(f"$.data[{index}]", item, listed=True)
@@ -317,7 +324,7 @@ class JsonStream:
 
     def _again(self) -> list[_Chunk]:
         """Start reading the text again: its layout showed too far in to keep what came before."""
-        if self.source == "-":
+        if self.source == "-" and self.data is None:
             raise InvalidDocument(
                 "$",
                 f"its 'data' comes after {MAX_HELD // 2**20} MiB of other JSON: too far in to "
@@ -380,7 +387,7 @@ class JsonStream:
         """How many bytes of `chunk` the parser had read when it stopped: (the least, the
         most) it may have been, the same number unless the message leaves a doubt."""
         found = _stops(context, chunk.data)
-        if len(found) != 1 and self.source != "-":
+        if len(found) != 1 and (self.source != "-" or self.data is not None):
             found = self._replay(chunk) or found
         if not found:
             return 0, len(chunk.data)
@@ -393,7 +400,7 @@ class JsonStream:
         parser = PARSER.basic_parse_coro(events)
         end = target.start + len(target.data)
         try:
-            with open(self.source, "rb") as file:
+            with self._reopened() as file:
                 for chunk in _Text(file):
                     at, data = chunk.start, chunk.data
                     if at >= end:
@@ -413,6 +420,9 @@ class JsonStream:
         except (OSError, InvalidDocument, ijson.JSONError):
             pass  # changed meanwhile: keep the doubt
         return []
+
+    def _reopened(self) -> BinaryIO:
+        return io.BytesIO(self.data) if self.data is not None else open(self.source, "rb")  # noqa: SIM115
 
 
 def _message(error: ijson.JSONError) -> tuple[str, bytes]:

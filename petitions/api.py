@@ -4,13 +4,17 @@
 - ``/petitions.json`` and ``/archived/petitions.json``: a list page (``q``, ``state``,
   ``parliament``, ``response``, ``debated``, ``sort``, ``page``, ``count`` from 1 to 50);
 - ``/petitions.csv`` and ``/archived/petitions.csv``: every petition of a filtered list;
-- ``/archived/petitions/ID``: the petition's page here.
+- ``/archived/petitions/ID``: the petition's page here;
+- ``/petitions/ID/history.json`` and ``/petitions/ID/history.csv``: the archive's own
+  addition, a petition's signatures over time (``exchange.history``).
 
 Archived petitions are those of a dissolved parliament. JSON and CSV answer any origin.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -29,11 +33,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from exchange.format import format_timestamp
-from exchange.render import for_export, list_document, petition_document
+from exchange.history import history_document, history_rows
+from exchange.render import flavour_of, for_export, list_document, petition_document, petition_url
 from petitions import csv_lists
 from petitions.caching import conditional_archive, conditional_petition
 from petitions.filters import PetitionFilter
-from petitions.models import Parliament, Petition
+from petitions.models import Parliament, Petition, SignaturePoint
 from petitions.params import whole_number
 from petitions.parliaments import parliament_document, parliament_record
 
@@ -144,6 +149,50 @@ def petition_count_json(request, pk: int):
             "debated": bool(outcome and outcome.debated),
         }
     )
+
+
+def history_of(pk: int):
+    """The petition (for its links) and its points in time order, or (None, None)."""
+    petitions = petitions_of("current").select_related("parliament")
+    petition = petitions.only("id", "extra", "parliament__dissolution_at").filter(pk=pk).first()
+    if petition is None:
+        return None, None
+    points = SignaturePoint.objects.filter(petition_id=pk).order_by("at")
+    return petition, points.values_list("at", "signature_count")
+
+
+@open_to_all
+@conditional_petition
+def history_json(request, pk: int):
+    petition, points = history_of(pk)
+    if petition is None:
+        return json_error(404, f"There is no petition {pk} here.")
+    document = history_document(
+        points,
+        self_url=absolute(request, request.get_full_path()),
+        petition_url=petition_url(petition.id, flavour_of(petition), base_url(request)),
+    )
+    return JsonResponse(document)
+
+
+HISTORY_COLUMNS = ["at", "signature_count"]
+
+
+@open_to_all
+@conditional_petition
+def history_csv(request, pk: int):
+    petition, points = history_of(pk)
+    if petition is None:
+        return HttpResponse(
+            f"There is no petition {pk} here.\n", status=404, content_type="text/plain"
+        )
+    text = io.StringIO()
+    writer = csv.DictWriter(text, HISTORY_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(history_rows(points))
+    response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="petition-{pk}-history.csv"'
+    return response
 
 
 class BadRequest(Exception):

@@ -30,14 +30,14 @@ from functools import cache, wraps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
-from django.db.models import Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
 
-from petitions.models import ArchiveState, Petition, PetitionState, StoredPage
+from petitions.models import ArchiveState, Petition, PetitionState, SignaturePoint, StoredPage
 from petitions.params import whole_number
 
 SETTLED_STATES = {PetitionState.CLOSED, PetitionState.REJECTED}
@@ -85,6 +85,13 @@ def _petition_version_query() -> tuple[str, list, int]:
             "state",
             Subquery(ArchiveState.objects.filter(pk=1).values("reference_version")),
             "scheduled_debate_date",
+            # The latest point of its signatures over time (a harvest or an import may add
+            # one, or a past one, without changing `updated_at`).
+            Subquery(
+                SignaturePoint.objects.filter(petition=OuterRef("pk"))
+                .order_by("-id")
+                .values("id")[:1]
+            ),
         )
     )
     sql, params = queryset.query.sql_with_params()
@@ -106,8 +113,9 @@ def petition_version(pk, page_key: str | None = None) -> PageVersion | None:
 
     The last change of the petition, its government response or its debate outcome gives
     Last-Modified; the ETag also carries the version of the other rows a page shows a little
-    of (its parliament, its department), and the day for a petition recorded open.
-    With `page_key`, the page stored at that key is read in the same query."""
+    of (its parliament, its department), its latest point of signatures over time, and the
+    day for a petition recorded open. With `page_key`, the page stored at that key is read
+    in the same query."""
     sql, params, at = _petition_version_query()
     params = [*params[:at], pk, *params[at + 1 :]]
     if page_key is not None:
@@ -124,12 +132,12 @@ def petition_version(pk, page_key: str | None = None) -> PageVersion | None:
         return None
     changed = max(moment for moment in map(_moment, row[:3]) if moment is not None)
     return PageVersion(
-        key=f"p{pk}-{changed.timestamp():.6f}-r{row[4] or 0}",
+        key=f"p{pk}-{changed.timestamp():.6f}-r{row[4] or 0}-h{row[6] or 0}",
         last_modified=int(changed.timestamp()),
         settled=row[3] in SETTLED_STATES,
         # Recorded open, or a debate to come: what the page says changes with the day.
         daily=row[3] == PetitionState.OPEN or _debate_to_come(row[5]),
-        stored=UNREAD if page_key is None else (row[6:] if row[6] is not None else None),
+        stored=UNREAD if page_key is None else (row[7:] if row[7] is not None else None),
     )
 
 

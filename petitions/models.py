@@ -437,6 +437,30 @@ class Petition(Timeline, models.Model):
         return self.parliament.dissolution_at is not None
 
 
+class SignaturePoint(models.Model):
+    """A petition's signature count as the archive learnt it at one moment (the document's
+    `updated_at`): its signatures over time. A database trigger records one whenever a
+    petition's count is stored and differs from the one before
+    (migrations/0015_signature_history.py), whatever wrote it: an import, a harvest, the
+    fixture, the admin; exported histories are read back by the importer."""
+
+    petition = models.ForeignKey(Petition, on_delete=models.CASCADE, related_name="history")
+    at = models.DateTimeField()
+    signature_count = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["at"]
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "at"], name="signature_point_once"),
+            models.CheckConstraint(
+                condition=Q(signature_count__gte=0), name="signature_point_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.petition_id} at {self.at:%Y-%m-%d %H:%M}: {self.signature_count:,}"
+
+
 class Breakdown(models.Model):
     """Signatures from one place: shared by the constituency, country and region tables."""
 

@@ -25,6 +25,9 @@ urlpatterns += [
     re_path(
         rf"^parliaments/(?P<period>{PERIOD})\.json$", api.parliament_json, name="parliament_json"
     ),
+    # The archive's own addition: a petition's signatures over time.
+    path("petitions/<int:pk>/history.json", api.history_json, name="history_json"),
+    path("petitions/<int:pk>/history.csv", api.history_csv, name="history_csv"),
     path("petitions.csv", api.petition_list_csv, name="list_csv"),
     path(
         "archived/petitions/<int:pk>.json",

@@ -13,7 +13,7 @@ from django_filters.views import FilterView
 
 from constituencies.maps import petition_map
 from constituencies.totals import area_totals
-from petitions import search
+from petitions import history, search
 from petitions.caching import ConditionalArchiveMixin, ConditionalPetitionMixin
 from petitions.filters import PetitionFilter
 from petitions.models import FACETS, Parliament, Petition
@@ -128,6 +128,15 @@ class PetitionDetailView(ConditionalPetitionMixin, DetailView):
         context = super().get_context_data(**kwargs)
         petition = self.object
         context["has_map"] = petition.constituency_signatures.exists()
+        points = petition.history.order_by("at").values_list("at", "signature_count")
+        parliament = petition.parliament
+        context["history"] = history.chart(
+            list(points),
+            [
+                (parliament.threshold_for_response, "government response"),
+                (parliament.threshold_for_debate, "debate"),
+            ],
+        )
         return context
 
 

@@ -241,6 +241,10 @@ LOGGING = {
 # The scheme and host of the archive's own links in JSON and CSV (https://archive.example.org);
 # without it, the address each request came to (among ALLOWED_HOSTS).
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+# `manage.py harvest`: the public petitions site, and the address its people can write to
+# about our requests (sent in every User-Agent; required to harvest the real site).
+HARVEST_SITE = os.environ.get("HARVEST_SITE", "https://petition.parliament.uk").rstrip("/")
+HARVEST_CONTACT = os.environ.get("HARVEST_CONTACT", "")
 # Where CSV lists are kept once built (rebuilt when the archive changes).
 CSV_DIR = Path(os.environ.get("CSV_DIR", BASE_DIR / "var" / "csv"))
 

@@ -97,7 +97,13 @@ def exported() -> list[tuple[str, bytes]]:
 
     with tempfile.TemporaryDirectory() as directory:
         call_command("export_petitions", directory, stdout=io.StringIO())
-        return [(path.name, path.read_bytes()) for path in sorted(Path(directory).iterdir())]
+        # The public format's documents only: the histories written beside them are the
+        # archive's own extension, and their points depend on when the import ran.
+        return [
+            (path.name, path.read_bytes())
+            for path in sorted(Path(directory).iterdir())
+            if not path.name.endswith(".history.json")
+        ]
 
 
 def main() -> None:

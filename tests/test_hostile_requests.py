@@ -45,6 +45,8 @@ ADDRESSES = [
     "/parliaments/2017-2019/",
     "/parliaments/2017-2019.json",
     "/parliaments/2017-2019/constituencies.json",
+    "/petitions/221342/history.json",
+    "/petitions/221342/history.csv",
     "/healthz",
     "/readyz",
 ]

@@ -39,7 +39,10 @@ PETITION_STORE = 1
         # archive version, sitting parliaments, counts, page, parliaments and departments
         # for the filters
         ("petitions:list", [], 6 + STORE),
-        ("petitions:detail", ["pk"], 3 + PETITION_STORE),  # version, petition, has a map
+        # version, petition, has a map, its signatures over time
+        ("petitions:detail", ["pk"], 4 + PETITION_STORE),
+        ("petitions:history_json", ["pk"], 3 + PETITION_STORE),  # version, petition, points
+        ("petitions:history_csv", ["pk"], 3 + PETITION_STORE),
         # version, response with petition, has a map
         ("responses:detail", ["pk"], 3 + PETITION_STORE),
         # version, petition, constituencies, countries, regions, and whether its boundary

@@ -144,8 +144,10 @@ def test_export_writes_each_petition_in_the_form_it_came_in(data_dir, tmp_path):
         "export_petitions", str(tmp_path / "out"), "--base-url", "https://x.test", stdout=out
     )
 
-    files = sorted((tmp_path / "out").glob("*.json"))
+    files = sorted((tmp_path / "out").glob("[0-9]*[0-9].json"))
     assert len(files) == Petition.objects.count() == 104
+    histories = sorted((tmp_path / "out").glob("*.history.json"))
+    assert [p.name.split(".")[0] for p in histories] == [p.name.split(".")[0] for p in files]
     assert out.getvalue().strip() == f"Wrote 104 petitions to {tmp_path / 'out'}."
     for number in (104334, 241584, 319891, 331350):
         given = json.loads((data_dir / "petitions" / f"{number}.json").read_text())

@@ -5,6 +5,7 @@ wide; at 320 px (WCAG's reflow width) nothing may be wider than the screen, with
 disclosure open. A reader with only a keyboard reaches the map's cells and its tables.
 """
 
+import datetime as dt
 import io
 
 import pytest
@@ -12,6 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from petitions.models import Petition
 from tests.browser.conftest import live_db
 from tests.conftest import DATA_DIR
 from tests.factories import PetitionFactory
@@ -52,6 +54,10 @@ def archive(transactional_db):
         "import_petitions", str(DATA_DIR / "petitions" / "319891.json"), stdout=io.StringIO()
     )
     PetitionFactory(id=400001, rejected=True, action="Ban something already banned")
+    # Signatures over time on the sample's page: a later count, as a harvest would bring.
+    sample = Petition.objects.get(id=221342)
+    sample.signature_count, sample.updated_at = 12_345, sample.updated_at + dt.timedelta(days=3)
+    sample.save()
 
 
 def violations(page) -> list[str]:

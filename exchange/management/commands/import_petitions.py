@@ -5,7 +5,9 @@ Usage:
 
 Each PATH is a file (plain or gzip-compressed), a directory (its *.json and *.json.gz
 files, recursively) or `-` for standard input. A file holds one petition's document, a
-bare `data` object or a list page, of type `petition` or `archived-petition`. Files are
+bare `data` object or a list page, of type `petition` or `archived-petition`; a file
+named ID.history.json holds a petition's signatures over time, as export_petitions
+writes them. Files are
 read as streams, so memory stays flat whatever their size.
 
 Importing the same files again changes nothing; a newer version of a petition (a later
@@ -100,7 +102,7 @@ class Command(BaseCommand):
                 writing = False  # nothing will be kept: only check the rest
             self.bar.update()
         if writing:
-            importer.flush()
+            importer.finish()
             self.refused(importer)
 
     def invalid(self, importer, source, problem):
