@@ -4,6 +4,8 @@ the reference version already, so a map page needs no query of its own to follow
 
 from django.db import migrations
 
+from petitions_site.migration_sql import by_vendor
+
 TABLE = "constituencies_constituencyboundary"
 BUMP = "UPDATE petitions_archivestate SET reference_version = reference_version + 1 WHERE id = 1"
 STATEMENTS = {
@@ -27,18 +29,10 @@ BACKWARDS = {
 }
 
 
-def run(statements):
-    def apply(apps, schema_editor):
-        for statement in statements.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("constituencies", "0002_load_facts"),
         ("petitions", "0012_stored_pages"),
     ]
 
-    operations = [migrations.RunPython(run(STATEMENTS), run(BACKWARDS))]
+    operations = [migrations.RunPython(by_vendor(STATEMENTS), by_vendor(BACKWARDS))]

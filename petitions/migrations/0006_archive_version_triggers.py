@@ -7,6 +7,8 @@ Breakdown rows are not watched: they only change together with their petition.
 
 from django.db import migrations
 
+from petitions_site.migration_sql import by_vendor
+
 TABLES = [
     "petitions_petition",
     "petitions_parliament",
@@ -44,15 +46,6 @@ SQLITE_BACKWARDS = [
 ]
 
 
-def run(statements):
-    def apply(apps, schema_editor):
-        vendor = schema_editor.connection.vendor
-        for statement in statements.get(vendor, []):
-            schema_editor.execute(statement)
-
-    return apply
-
-
 def first_row(apps, schema_editor):
     apps.get_model("petitions", "ArchiveState").objects.get_or_create(id=1)
 
@@ -66,7 +59,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunPython(first_row, migrations.RunPython.noop),
         migrations.RunPython(
-            run({"postgresql": POSTGRESQL, "sqlite": SQLITE}),
-            run({"postgresql": POSTGRESQL_BACKWARDS, "sqlite": SQLITE_BACKWARDS}),
+            by_vendor({"postgresql": POSTGRESQL, "sqlite": SQLITE}),
+            by_vendor({"postgresql": POSTGRESQL_BACKWARDS, "sqlite": SQLITE_BACKWARDS}),
         ),
     ]

@@ -10,6 +10,8 @@ the sample, an import naming the same department) changes nothing.
 
 from django.db import migrations, models
 
+from petitions_site.migration_sql import by_vendor
+
 TABLES = ["petitions_parliament", "petitions_department"]
 BUMP = "UPDATE petitions_archivestate SET reference_version = reference_version + 1 WHERE id = 1"
 POSTGRESQL = [
@@ -65,14 +67,6 @@ SQLITE_BACKWARDS = [
 ]
 
 
-def run(statements):
-    def apply(apps, schema_editor):
-        for statement in statements.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return apply
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -109,7 +103,7 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.RunPython(
-            run({"postgresql": POSTGRESQL, "sqlite": SQLITE}),
-            run({"postgresql": POSTGRESQL_BACKWARDS, "sqlite": SQLITE_BACKWARDS}),
+            by_vendor({"postgresql": POSTGRESQL, "sqlite": SQLITE}),
+            by_vendor({"postgresql": POSTGRESQL_BACKWARDS, "sqlite": SQLITE_BACKWARDS}),
         ),
     ]

@@ -11,6 +11,8 @@ moment, so that the page's version follows). The petitions already kept get one 
 import django.db.models.deletion
 from django.db import migrations, models
 
+from petitions_site.migration_sql import by_vendor
+
 POINTS = "petitions_signaturepoint"
 RECORD = (
     f"DELETE FROM {POINTS} WHERE petition_id = NEW.id AND at = NEW.updated_at; "
@@ -47,14 +49,6 @@ FIRST_POINTS = (
 )
 
 
-def run(statements):
-    def apply(apps, schema_editor):
-        for statement in statements.get(schema_editor.connection.vendor, []):
-            schema_editor.execute(statement)
-
-    return apply
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -76,8 +70,8 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(
-            run({"postgresql": POSTGRESQL, "sqlite": SQLITE}),
-            run({"postgresql": POSTGRESQL_BACKWARDS, "sqlite": SQLITE_BACKWARDS}),
+            by_vendor({"postgresql": POSTGRESQL, "sqlite": SQLITE}),
+            by_vendor({"postgresql": POSTGRESQL_BACKWARDS, "sqlite": SQLITE_BACKWARDS}),
         ),
         migrations.RunSQL(FIRST_POINTS, migrations.RunSQL.noop),
     ]

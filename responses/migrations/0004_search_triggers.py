@@ -8,6 +8,8 @@ vector. On SQLite this migration does nothing: search there is a simpler match.
 
 from django.db import migrations
 
+from petitions_site.migration_sql import by_vendor
+
 FORWARDS = r"""
 CREATE OR REPLACE FUNCTION responses_governmentresponse_search() RETURNS trigger AS $$
 BEGIN
@@ -75,18 +77,12 @@ DROP FUNCTION IF EXISTS responses_governmentresponse_search();
 """
 
 
-def on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("responses", "0003_search_vector"),
         ("petitions", "0003_search"),
     ]
 
-    operations = [migrations.RunPython(on_postgresql(FORWARDS), on_postgresql(BACKWARDS))]
+    operations = [migrations.RunPython(
+            by_vendor({"postgresql": [FORWARDS]}), by_vendor({"postgresql": [BACKWARDS]})
+        )]

@@ -9,6 +9,8 @@ writes them (the admin, an import, loaddata). On PostgreSQL this migration does 
 
 from django.db import migrations
 
+from petitions_site.migration_sql import by_vendor
+
 COLUMNS = "action, background, additional_details, response_summary, response_details"
 ROW = """
   SELECT p.id, p.action, p.background, p.additional_details, r.summary, r.details
@@ -63,19 +65,10 @@ BACKWARDS = [
 ]
 
 
-def on_sqlite(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "sqlite":
-            for statement in statements:
-                schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("responses", "0005_web_addresses_only"),
         ("petitions", "0011_parliament_archive_numbers"),
     ]
 
-    operations = [migrations.RunPython(on_sqlite(FORWARDS), on_sqlite(BACKWARDS))]
+    operations = [migrations.RunPython(by_vendor({"sqlite": FORWARDS}), by_vendor({"sqlite": BACKWARDS}))]

@@ -9,6 +9,8 @@ The states are written out as PUBLIC_STATES was when this migration was written.
 
 from django.db import migrations
 
+from petitions_site.migration_sql import by_vendor
+
 FORWARDS = """
 DROP INDEX IF EXISTS petition_search_idx;
 CREATE INDEX petition_search_idx ON petitions_petition USING gin (search_vector)
@@ -21,15 +23,9 @@ CREATE INDEX petition_search_idx ON petitions_petition USING gin (search_vector)
 """
 
 
-def on_postgresql(sql):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("responses", "0006_sqlite_full_text")]
 
-    operations = [migrations.RunPython(on_postgresql(FORWARDS), on_postgresql(BACKWARDS))]
+    operations = [migrations.RunPython(
+            by_vendor({"postgresql": [FORWARDS]}), by_vendor({"postgresql": [BACKWARDS]})
+        )]
