@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import email.utils
 import random
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,18 +34,21 @@ import httpx
 from django.db import transaction
 
 from exchange import values as check
-from exchange.format import LIST, UPDATED
+from exchange.format import LIST
 from exchange.models import MAX_URL, HarvestCursor, HarvestPage
 from exchange.parse import parse_document, parse_petition
 from exchange.read import JsonStream
 from exchange.records import InvalidDocument, PetitionRecord
 from exchange.write import Writer
 from petitions.models import Parliament, Petition, SignaturePoint
+from petitions.params import whole_number
 
 MAX_BODY = 64 * 2**20  # bytes of one answer: a list page of 50 is ~250 KB
 MAX_PAGES = 10_000  # pages of one listing in one run (the public site has a few hundred)
 MAX_WAIT = 600.0  # seconds: the longest Retry-After obeyed; a longer one is capped
 MAX_BACKOFF = 120.0  # seconds: the longest wait between two attempts at a failing document
+MAX_ETAG = HarvestPage._meta.get_field("etag").max_length
+MAX_LAST_MODIFIED = HarvestPage._meta.get_field("last_modified").max_length
 RETRIED_STATUSES = {429, 500, 502, 503, 504}
 
 
@@ -148,6 +150,8 @@ class Site:
             with self.client.stream("GET", url, headers=headers) as response:
                 status = response.status_code
                 if status == 304:
+                    if not headers:  # nothing to be unchanged from: no retry mends that
+                        raise Unreachable(url, "HTTP 304 to a request that was not conditional")
                     return Fetched(None), ""
                 if status != 200:
                     self._body(url, response)  # read, so that the connection stays open
@@ -169,12 +173,15 @@ class Site:
             document = read_body(url, body)
         except InvalidDocument as problem:  # broken or cut short: perhaps whole next time
             return backoff, f"not a complete JSON document ({problem})"
-        return Fetched(document, etag[:500], modified[:100]), ""
+        # Validators are kept only as sent: one too long to keep would never match again.
+        etag = etag if len(etag) <= MAX_ETAG else ""
+        modified = modified if len(modified) <= MAX_LAST_MODIFIED else ""
+        return Fetched(document, etag, modified), ""
 
     def _body(self, url: str, response: httpx.Response) -> bytes:
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY:
-            raise Unreachable(url, f"a body of {int(declared):,} bytes, more than any page")
+        declared = whole_number(response.headers.get("Content-Length"))
+        if declared is not None and declared > MAX_BODY:
+            raise Unreachable(url, f"a body of {declared:,} bytes, more than any page")
         chunks, size = [], 0
         for chunk in response.iter_bytes():
             size += len(chunk)
@@ -198,8 +205,8 @@ def retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
-    if re.fullmatch(r"[0-9]{1,9}", value):
-        return float(value)
+    if (seconds := whole_number(value, maximum=999_999_999)) is not None:
+        return float(seconds)
     try:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -301,7 +308,13 @@ class Harvester:
         total = None
         while url:
             if url in seen or len(seen) >= MAX_PAGES:
-                self._problem(url, "$.links.next", "leads back to a page already read")
+                self._problem(
+                    url,
+                    "$.links.next",
+                    "leads back to a page already read"
+                    if url in seen
+                    else f"a listing of more than {MAX_PAGES:,} pages",
+                )
                 self.summary.refused += 1
                 break
             seen.add(url)
@@ -371,8 +384,6 @@ class Harvester:
         for record, detail in wanted:
             try:
                 fetched_detail = self.site.fetch(detail)
-                if fetched_detail.document is None:
-                    raise Unreachable(detail, "HTTP 304 to a request that was not conditional")
             except Unreachable as problem:
                 self.summary.failed += 1
                 self.summary.problems.append(str(problem))
@@ -381,7 +392,7 @@ class Harvester:
                 continue
             documents.append((record, detail, fetched_detail.document))
 
-        complete &= self._write(listing, url, number, documents, following, fetched, complete)
+        self._write(listing, url, number, documents, following, fetched, complete)
         return following, last
 
     def _list_page(self, document) -> tuple[list, str, int | None]:
@@ -415,7 +426,7 @@ class Harvester:
             )
         return given
 
-    def _write(self, listing, url, number, documents, following, fetched, complete) -> bool:
+    def _write(self, listing, url, number, documents, following, fetched, complete) -> None:
         """Write the page's petitions, the listing's cursor and (if every petition of the
         page was harvested) its validators, in one transaction."""
         ids = [record.id for record, _, _ in documents]
@@ -431,11 +442,7 @@ class Harvester:
                 except InvalidDocument as problem:
                     self._refuse(detail, problem)
                     complete = False
-            try:
-                writer.flush()
-            except InvalidDocument as problem:  # (only inside document(), never here)
-                self._refuse(url, problem)
-                complete = False
+            writer.flush()
             for source, problem in writer.refused:
                 self._refuse(source, problem)
                 complete = False
@@ -446,7 +453,6 @@ class Harvester:
             self.summary.updated += writer.counts.updated
             self.summary.unchanged += writer.counts.unchanged
             self._advance(listing, following, number, page=fetched if complete else None, url=url)
-        return complete
 
     def _advance(self, listing, following, number, page: Fetched | None, url: str = ""):
         """Note that page `number` is done: the cursor moves on, and a page harvested in
@@ -478,20 +484,21 @@ class Harvester:
 
 
 def _one_petition(document, pid: int) -> list[PetitionRecord]:
+    """The petition of its own document (a list at a petition's address is refused)."""
+    if not isinstance(document, dict) or not isinstance(document.get("data"), dict):
+        raise InvalidDocument("$.data", "expected one petition's document, not a list")
     records = parse_document(document, "$")
     if len(records) != 1:
         raise InvalidDocument("$.data", f"expected one petition, got {len(records)}")
     if records[0].id != pid:
         raise InvalidDocument("$.data.id", f"expected petition {pid}, got {records[0].id}")
-    if UPDATED not in records[0].fields:
-        raise InvalidDocument("$.data.attributes.updated_at", "missing")
     return records
 
 
 def _page_number(url: str) -> int | None:
     for key, value in parse_qsl(urlsplit(url).query):
-        if key == "page" and value.isdigit() and len(value) < 7:
-            return int(value)
+        if key == "page":
+            return whole_number(value, minimum=1, maximum=MAX_PAGES)
     return 1 if url else None
 
 

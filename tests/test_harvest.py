@@ -8,12 +8,14 @@ connection dropped. No test reaches the real site. Waits are recorded, never sle
 import io
 import json
 
+import httpx
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from exchange.harvest import Harvester, Site, Unreachable, retry_after
+from exchange.harvest import Harvester, Site, Unreachable, _one_petition, _page_number, retry_after
 from exchange.models import HarvestCursor, HarvestPage
+from exchange.records import InvalidDocument
 from petitions.models import ConstituencySignatures, Petition, SignaturePoint
 from scripts.standin_site import StandinSite
 
@@ -353,4 +355,45 @@ def test_a_page_harvested_in_full_keeps_its_validators(standin):
     harvest(standin)
     kept = HarvestPage.objects.get(url=f"{standin.base}/petitions.json?state=all")
     assert kept.etag and kept.next_url.endswith("page=2&state=all")
-    assert json.loads(json.dumps(kept.etag))  # as the site sent it
+    served = httpx.get(f"{standin.base}/petitions.json?state=all")
+    assert kept.etag == served.headers["ETag"]  # as the site sent it
+
+
+def site_answering(handler) -> Site:
+    """A Site whose every request is answered by `handler` (an httpx.Request -> Response)."""
+    site = Site("http://site.test", contact=CONTACT, rate=1000, attempts=2, sleep=lambda s: None)
+    site.client = httpx.Client(transport=httpx.MockTransport(handler))
+    return site
+
+
+def test_a_304_to_a_request_without_validators_is_unreachable_not_a_crash():
+    site = site_answering(lambda request: httpx.Response(304))
+    with pytest.raises(Unreachable, match="not conditional"):
+        site.fetch("http://site.test/petitions/1.json")
+
+
+def test_hostile_numbers_in_headers_and_links_are_not_numbers():
+    """ "²" passes str.isdigit() and fails int(): a site's headers and links are read with
+    the archive's one number parser."""
+    body = b'{"data": []}'
+    site = site_answering(
+        lambda request: httpx.Response(200, content=body, headers={"Content-Length": b"\xb2"})
+    )
+    assert site.fetch("http://site.test/petitions.json").document == {"data": []}
+    assert _page_number("http://site.test/petitions.json?page=²") is None
+    assert _page_number("http://site.test/petitions.json?page=" + "9" * 5000) is None
+    assert retry_after("²") is None
+
+
+def test_a_validator_too_long_to_keep_is_not_kept_cut_short():
+    site = site_answering(
+        lambda request: httpx.Response(200, json={"data": []}, headers={"ETag": '"' + "e" * 600})
+    )
+    assert site.fetch("http://site.test/petitions.json").etag == ""
+
+
+def test_a_list_at_a_petitions_own_address_is_refused(data_dir):
+    petition = json.loads((data_dir / "petitions" / "221342.json").read_text())
+    as_list = {"links": {}, "data": [petition]}
+    with pytest.raises(InvalidDocument, match="not a list"):
+        _one_petition(as_list, 221342)
