@@ -20,14 +20,22 @@ from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpRespon
 from django.urls import reverse
 
 from constituencies import local
-from constituencies.maps import NEW_BOUNDARIES_FROM, places
+from constituencies.maps import boundary_set_on, places
 from constituencies.models import BoundarySet
 from constituencies.views import PAGE_SIZE, page_rows, signed_here
-from petitions.api import base_url, json_error, open_to_all, page_links
+from petitions.api import (
+    BadRequest,
+    base_url,
+    csv_error,
+    json_error,
+    open_to_all,
+    page_links,
+    positive_number,
+    usable,
+)
 from petitions.caching import conditional_archive
-from petitions.csv_lists import CHUNK, safe_cell
+from petitions.csv_lists import CHUNK, CONTENT_TYPE, safe_cell
 from petitions.models import Parliament, Petition
-from petitions.params import whole_number
 
 CSV_COLUMNS = [
     "Petition",
@@ -68,26 +76,15 @@ def constituencies_json(request):
     return _json(_document(codes, local.latest_members(Petition.objects.visible(), codes)))
 
 
-def parliament_set(parliament: Parliament) -> str:
-    """The boundary set a parliament sat on."""
-    if parliament.opening_at >= NEW_BOUNDARIES_FROM:
-        return BoundarySet.SET_2024
-    return BoundarySet.SET_2010
-
-
 @open_to_all
 @conditional_archive
 def parliament_constituencies_json(request, period: str):
     parliament = Parliament.objects.filter(period=period).first()
     if parliament is None:
-        return json_error(404, f"There is no parliament {period[:20]} here.")
-    codes = set(places(parliament_set(parliament)))
+        return json_error(404, f"There is no parliament {period} here.")
+    codes = set(places(boundary_set_on(parliament.opening_at)))
     petitions = Petition.objects.visible().filter(parliament=parliament)
     return _json(_document(codes, local.latest_members(petitions, codes)))
-
-
-def _bad_filters(filterset) -> dict:
-    return {name: list(messages) for name, messages in filterset.errors.items()}
 
 
 @open_to_all
@@ -96,13 +93,12 @@ def constituency_json(request, code: str):
     try:
         facts, filterset = signed_here(request, code)
     except Http404:
-        return json_error(404, f"There is no constituency {code[:20]} here.")
-    if not filterset.is_valid():
-        return json_error(400, "Some values in the address can't be used.", _bad_filters(filterset))
-    given = request.GET.get("page", "")
-    number = whole_number(given, minimum=1) if given else 1
-    if number is None:
-        return json_error(400, "page must be a whole number from 1.", {"page": ["Give 1 or more."]})
+        return json_error(404, f"There is no constituency {code} here.")
+    try:
+        usable(filterset)
+        number = positive_number(request, "page", 1)
+    except BadRequest as error:
+        return json_error(400, str(error), error.errors)
     paginator = Paginator(filterset.qs, PAGE_SIZE)
     last = paginator.num_pages
     rows = page_rows(facts, list(paginator.page(number).object_list)) if number <= last else []
@@ -169,23 +165,21 @@ def _csv_lines(facts, rows, site: str):
 
 
 @open_to_all
+@conditional_archive
 def constituency_csv(request, code: str):
     """Every petition signed there (filtered as the page), most signed there first."""
     try:
         facts, filterset = signed_here(request, code)
     except Http404:
         return HttpResponse(
-            f"There is no constituency {code[:20]} here.\n", status=404, content_type="text/plain"
+            f"There is no constituency {code} here.\n", status=404, content_type="text/plain"
         )
-    if not filterset.is_valid():
-        lines = ["Some values in the address can't be used."] + [
-            f"{name}: {message}"
-            for name, messages in filterset.errors.items()
-            for message in messages
-        ]
-        return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain")
+    try:
+        usable(filterset)
+    except BadRequest as error:
+        return csv_error(error)
     return StreamingHttpResponse(
         _csv_lines(facts, filterset.qs, base_url(request)),
-        content_type="text/csv; charset=utf-8",
+        content_type=CONTENT_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{facts.ons_code}.csv"'},
     )

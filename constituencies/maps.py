@@ -189,6 +189,11 @@ def choose_boundary_set(codes: Iterable[str], when: dt.datetime | None = None) -
     only_old, only_new = len(codes & (old - new)), len(codes & (new - old))
     if only_old or only_new:
         return BoundarySet.SET_2024 if only_new > only_old else BoundarySet.SET_2010
+    return boundary_set_on(when)
+
+
+def boundary_set_on(when: dt.datetime | None) -> str:
+    """The set constituencies were drawn on at `when` (the older one when not known)."""
     if when is not None and when >= NEW_BOUNDARIES_FROM:
         return BoundarySet.SET_2024
     return BoundarySet.SET_2010

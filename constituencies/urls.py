@@ -1,10 +1,10 @@
 from django.urls import path, re_path
 
-from constituencies import api, views
+from constituencies import api, local, views
 from petitions.urls import PERIOD
 
 app_name = "constituencies"
-CODE = r"[A-Z][0-9]{8}"
+CODE = local.CODE.pattern
 
 urlpatterns = [
     path("constituencies/", views.ConstituencyListView.as_view(), name="list"),

@@ -71,7 +71,7 @@ def signed_here(request, code: str):
     Http404 for an unknown code. The filter may be invalid: the caller answers 400."""
     facts = local.constituency(code)
     if facts is None:
-        raise Http404(f"There is no constituency {code[:20]} here.")
+        raise Http404(f"There is no constituency {code} here.")
     filterset = SignedHereFilter(request.GET, queryset=local.signed_here(code))
     return facts, filterset
 

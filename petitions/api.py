@@ -190,7 +190,7 @@ def history_csv(request, pk: int):
     writer = csv.DictWriter(text, HISTORY_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(history_rows(points))
-    response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(text.getvalue(), content_type=csv_lists.CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="petition-{pk}-history.csv"'
     return response
 
@@ -201,13 +201,26 @@ class BadRequest(Exception):
         self.errors = errors
 
 
-def filtered(request, flavour: str):
-    """The petitions of the list the query string asks for, and its filters (as given, the
-    empty ones left out); raises BadRequest."""
-    filterset = PetitionFilter(request.GET, queryset=petitions_of(flavour))
+def usable(filterset):
+    """The filter set, if every value in the address can be used; raises BadRequest."""
     if not filterset.is_valid():
         errors = {name: list(messages) for name, messages in filterset.errors.items()}
         raise BadRequest("Some values in the address can't be used.", errors)
+    return filterset
+
+
+def csv_error(error: BadRequest) -> HttpResponse:
+    """A CSV address's bad request, as plain text: the message, then each value's problem."""
+    lines = [str(error)] + [
+        f"{name}: {message}" for name, messages in error.errors.items() for message in messages
+    ]
+    return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain")
+
+
+def filtered(request, flavour: str):
+    """The petitions of the list the query string asks for, and its filters (as given, the
+    empty ones left out); raises BadRequest."""
+    filterset = usable(PetitionFilter(request.GET, queryset=petitions_of(flavour)))
     filters = {name: filterset.data[name] for name in filterset.filters if filterset.data.get(name)}
     return filterset.qs, filters
 
@@ -269,10 +282,7 @@ def petition_list_csv(request, flavour: str = "current"):
     try:
         petitions, filters = filtered(request, flavour)
     except BadRequest as error:
-        lines = [str(error)] + [
-            f"{name}: {message}" for name, messages in error.errors.items() for message in messages
-        ]
-        return HttpResponse("\n".join(lines) + "\n", status=400, content_type="text/plain")
+        return csv_error(error)
     return csv_lists.csv_response(
         request,
         petitions,
@@ -289,7 +299,7 @@ def parliament_json(request, period: str):
     """A parliament's figures (as on /parliaments/PERIOD/)."""
     parliament = Parliament.objects.filter(period=period).first()
     if parliament is None:
-        return json_error(404, f"There is no parliament {period[:20]} here.")
+        return json_error(404, f"There is no parliament {period} here.")
     document = parliament_document(parliament_record(parliament), base_url(request))
     return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
 

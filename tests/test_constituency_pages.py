@@ -132,6 +132,13 @@ def test_csv_has_the_public_sites_first_columns(client, sample_petition):
     ]
 
 
+def test_a_csv_downloaded_again_unchanged_is_a_304(client, sample_petition):
+    url = reverse("constituencies:csv", args=[POPLAR])
+    first = client.get(url)
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert (again.status_code, again["Access-Control-Allow-Origin"]) == (304, "*")
+
+
 def test_json_gives_the_same_list(client, sample_petition):
     response = client.get(reverse("constituencies:json", args=[POPLAR]), **ORIGIN)
     document = json.loads(response.content)
