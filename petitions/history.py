@@ -18,6 +18,8 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
+from petitions.templatetags.petitions import signatures
+
 # The drawing's own units (it scales to the width it is given): the plot area within.
 # Narrow enough that its text is still 14 px on a 320 px screen (static/css/site.css sets
 # a smaller text on wider ones).
@@ -53,10 +55,6 @@ class Chart:
     right: int = RIGHT
     top: int = TOP
     bottom: int = BOTTOM
-
-
-def signatures(count: int) -> str:
-    return f"{intcomma(count)} signature{'' if count == 1 else 's'}"
 
 
 def day(moment: dt.datetime) -> str:
@@ -101,12 +99,12 @@ def chart(points: list[tuple[dt.datetime, int]], thresholds: list[tuple[int, str
     drawn = [(x(at), y(count)) for at, count in thinned(points)]
     line = "M" + " L".join(f"{px},{py}" for px, py in drawn)
     area = f"{line} L{drawn[-1][0]},{BOTTOM} L{drawn[0][0]},{BOTTOM} Z"
-    marks = []
+    marks, marked = [], set()
     for level, label in thresholds:
-        crossing = _crossing(points, level)
-        if crossing is not None and level <= top_count:
+        crossing = _crossing(points, level)  # crossed: then at most the top count
+        if crossing is not None:
             marks.append(Mark(f"{intcomma(level)}: {label}", y(level), x(crossing), y(level) - 7))
-    marked = {level for level, _ in thresholds if any(m.y == y(level) for m in marks)}
+            marked.add(level)
     first, last = points[0], points[-1]
     daily = len(points) > MAX_ROWS
     shown = _end_of_each_day(points) if daily else points
