@@ -18,7 +18,7 @@ from petitions.caching import ConditionalArchiveMixin, ConditionalPetitionMixin
 from petitions.filters import PetitionFilter
 from petitions.models import FACETS, Parliament, Petition
 from petitions.params import petition_number, whole_number
-from petitions.parliaments import parliament_record
+from petitions.parliaments import list_url, parliament_record
 from petitions.states import PUBLIC_STATES
 
 PAGE_SIZE = 25
@@ -192,7 +192,7 @@ class ParliamentListView(ConditionalArchiveMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["parliaments"] = Parliament.objects.annotate(
+        parliaments = Parliament.objects.annotate(
             petition_count=Count("petitions", filter=Q(petitions__state__in=PUBLIC_STATES)),
             response_count=Count(
                 "petitions",
@@ -200,6 +200,10 @@ class ParliamentListView(ConditionalArchiveMixin, TemplateView):
                 & Q(petitions__government_response_at__isnull=False),
             ),
         ).order_by("-opening_at")
+        for parliament in parliaments:  # each count links to the list that makes it
+            parliament.petitions_url = list_url(parliament)
+            parliament.responses_url = list_url(parliament, response="yes")
+        context["parliaments"] = parliaments
         return context
 
 

@@ -155,8 +155,13 @@ def test_parliament_json_gives_the_same_figures(client, answered):
 
 
 def test_parliaments_list_and_unknown_parliament(client, answered):
-    text = visible_text(client.get(reverse("petitions:parliaments")))
+    response = client.get(reverse("petitions:parliaments"))
+    text = visible_text(response)
     assert "2017–2019" in text and "2010–2015" in text
+    for parliament in response.context["parliaments"]:  # each count is its list's
+        listed = client.get(parliament.petitions_url).context["page_obj"].paginator.count
+        answered_ = client.get(parliament.responses_url).context["page_obj"].paginator.count
+        assert (parliament.petition_count, parliament.response_count) == (listed, answered_)
     assert client.get("/parliaments/1999-2000/").status_code == 404
 
 
