@@ -101,9 +101,9 @@ def constituency_json(request, code: str):
         return json_error(400, str(error), error.errors)
     paginator = Paginator(filterset.qs, PAGE_SIZE)
     last = paginator.num_pages
-    rows = page_rows(facts, list(paginator.page(number).object_list)) if number <= last else []
-    site = base_url(request)
     share, weighed_by = local.weight(facts)
+    rows = page_rows(list(paginator.page(number).object_list), share) if number <= last else []
+    site = base_url(request)
     return _json(
         {
             "links": page_links(request, number, last),

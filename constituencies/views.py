@@ -76,13 +76,12 @@ def signed_here(request, code: str):
     return facts, filterset
 
 
-def page_rows(facts, rows) -> list[dict]:
-    """Each row with its petition's UK total and how strongly the place leaned in."""
+def page_rows(rows, share: float) -> list[dict]:
+    """Each row with its petition's UK total and how strongly the place leaned in, the place
+    being `share` of the UK (local.weight)."""
     totals = local.uk_totals(row.petition_id for row in rows)
-    share, _ = local.weight(facts)
     return [
         {
-            "row": row,
             "petition": row.petition,
             "local": row.signature_count,
             "total": row.petition.signature_count,
@@ -106,17 +105,17 @@ class ConstituencyDetailView(ConditionalArchiveMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         facts, self.filterset = signed_here(self.request, kwargs["code"])
         valid = self.filterset.is_valid()
-        rows = self.filterset.qs if valid else local.signed_here(facts.ons_code).none()
+        rows = self.filterset.qs if valid else self.filterset.queryset.none()
         paginator = Paginator(rows, PAGE_SIZE)
         page = paginator.get_page(whole_number(self.request.GET.get("page"), minimum=1) or 1)
-        _, weighed_by = local.weight(facts)
+        share, weighed_by = local.weight(facts)
         context.update(
             constituency=facts,
             filter=self.filterset,
             members=local.members(facts.ons_code),
             page_obj=page,
             is_paginated=page.has_other_pages(),
-            rows=page_rows(facts, list(page.object_list)),
+            rows=page_rows(list(page.object_list), share),
             weighed_by=weighed_by,
             filtered=valid
             and any(self.filterset.form.cleaned_data.get(n) for n in ("parliament", "state")),
