@@ -212,6 +212,20 @@ def test_a_hostile_history_file_is_refused_with_where_and_why(
     assert history(221342) == [11406]
 
 
+def test_a_history_longer_than_any_real_one_is_refused(sample_petition, tmp_path, monkeypatch):
+    monkeypatch.setattr("exchange.history.MAX_POINTS", 2)
+    points = [
+        {"at": f"2019-03-2{day}T10:00:00.000Z", "signature_count": 100 * day} for day in (1, 2, 3)
+    ]
+    path = tmp_path / "221342.history.json"
+    path.write_text(json.dumps({"links": {}, "data": points}))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_petitions", str(path), stdout=io.StringIO(), stderr=err)
+    assert "221342.history.json: $.data: more than 2 points" in err.getvalue()
+    assert history(221342) == [11406]
+
+
 def test_a_history_of_a_petition_not_in_the_archive_is_refused(db, tmp_path):
     path = tmp_path / "5.history.json"
     path.write_text(
