@@ -148,6 +148,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, with a health check that needs no round trip (petitions_site.db).
+    DATABASES["default"]["ENGINE"] = "petitions_site.db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

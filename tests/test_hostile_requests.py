@@ -7,11 +7,12 @@ reader's documents; a failing database gets a friendly 503.
 
 import io
 import logging
+import time
 from collections import Counter
 from urllib.parse import quote_from_bytes
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -295,6 +296,28 @@ def test_a_csv_never_starts_when_the_database_is_away(client, archive, database_
     response = client.get(reverse("petitions:list_csv"))
     assert response.status_code == 503
     assert response["Content-Type"] == "text/plain"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a server that drops its connections")
+def test_a_connection_the_server_dropped_is_replaced_on_the_next_request():
+    """A restart or failover drops kept connections: the next request opens a new one
+    instead of failing (found without a round trip: petitions_site.db)."""
+    kept = connections.create_connection("default")
+    try:
+        kept.ensure_connection()
+        assert kept.is_usable()
+        dropped = kept.connection.info.backend_pid
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [dropped])
+        time.sleep(0.2)  # the server's goodbye reaches the socket
+        assert not kept.is_usable()
+        kept.close_if_unusable_or_obsolete()  # as at the start of a request
+        kept.ensure_connection()  # the request's first query
+        with kept.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            assert cursor.fetchone()[0] != dropped
+    finally:
+        kept.close()
 
 
 def test_readiness_asks_the_database_and_liveness_does_not(client, archive, monkeypatch):
