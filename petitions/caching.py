@@ -285,8 +285,11 @@ def page_tiers(request, version: PageVersion) -> list:
 
 def page_key(request) -> str:
     """Where a page is kept: the whole address, host included (a page's links carry it, so
-    one host's page must never be served to another's reader)."""
-    return hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    one host's page must never be served to another's reader). Worked out once a request."""
+    key = getattr(request, "_page_key", None)
+    if key is None:
+        key = request._page_key = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    return key
 
 
 def stored_page_key(request) -> str | None:
