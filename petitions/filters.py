@@ -15,6 +15,7 @@ from petitions.models import (
     reached,
 )
 from petitions.params import whole_number
+from petitions.widgets import QuickSelect
 from petitions.wording import REJECTION_REASONS
 
 SEARCH_MAX_LENGTH = 200
@@ -63,6 +64,7 @@ class PetitionFilter(django_filters.FilterSet):
         widget=forms.CheckboxInput,
     )
     state = django_filters.ChoiceFilter(
+        widget=QuickSelect,
         choices=[
             *((name, label) for name, (label, _) in {**FACETS, **MORE_FACETS}.items()),
             CLOSED_EARLY,
@@ -72,36 +74,49 @@ class PetitionFilter(django_filters.FilterSet):
         label="Show",
     )
     parliament = ParliamentFilter(
+        widget=QuickSelect,
         queryset=Parliament.objects.all(),
         to_field_name="period",
         empty_label="All parliaments",
         label="Parliament",
     )
     response = django_filters.ChoiceFilter(
+        widget=QuickSelect,
         choices=YES_NO,
         method="filter_response",
         empty_label="Any",
         label="Government response",
     )
     debated = django_filters.ChoiceFilter(
-        choices=YES_NO, method="filter_debated", empty_label="Any", label="Debated in Parliament"
+        widget=QuickSelect,
+        choices=YES_NO,
+        method="filter_debated",
+        empty_label="Any",
+        label="Debated in Parliament",
     )
     reached = django_filters.ChoiceFilter(
-        choices=REACHED, method="filter_reached", empty_label="Any", label="Signatures reached"
+        widget=QuickSelect,
+        choices=REACHED,
+        method="filter_reached",
+        empty_label="Any",
+        label="Signatures reached",
     )
     reason = django_filters.ChoiceFilter(
+        widget=QuickSelect,
         choices=sorted(REJECTION_REASONS.items(), key=lambda item: item[1]),
         field_name="rejection_code",
         empty_label="Any",
         label="Rejected because",
     )
     department = django_filters.ModelChoiceFilter(
+        widget=QuickSelect,
         queryset=Department.objects.all(),
         field_name="government_response__department",
         empty_label="Any",
         label="Answered by",
     )
     sort = django_filters.ChoiceFilter(
+        widget=QuickSelect,
         choices=[(key, label) for key, (label, _) in SORTS.items()],
         method="filter_sort",
         empty_label=None,
@@ -123,11 +138,13 @@ class PetitionFilter(django_filters.FilterSet):
             "sort",
         ]
 
-    def __init__(self, *args, today: bool = False, **kwargs):
+    def __init__(self, *args, today: bool = False, ranked: bool = True, **kwargs):
         """`today`: "open" and "closed" as petitions stand today (for pages), not as the
-        records say (for the documents of the API, which give back what was recorded)."""
+        records say (for the documents of the API, which give back what was recorded).
+        Not `ranked`: the petitions are only to be counted (a search neither ranks them nor
+        cuts snippets)."""
         super().__init__(*args, **kwargs)
-        self.today = today
+        self.today, self.ranked = today, ranked
 
     def filter_queryset(self, queryset):
         # The search, then the facet, come last: a search ranks the petitions the other
@@ -162,7 +179,10 @@ class PetitionFilter(django_filters.FilterSet):
         # A page's list and its facet counts (two filter sets of one request) share a memo.
         memo = None if self.request is None else vars(self.request).setdefault("search_memo", {})
         return queryset.search(
-            value, responses_only=bool(self.form.cleaned_data.get("responses_only")), memo=memo
+            value,
+            responses_only=bool(self.form.cleaned_data.get("responses_only")),
+            memo=memo,
+            ranked=self.ranked,
         )
 
     def filter_response(self, queryset, name, value):
