@@ -293,9 +293,12 @@ class PetitionQuerySet(models.QuerySet):
             **{name: models.Count("id", filter=conditions[name]) for name in FACETS}
         )
 
-    def search(self, text: str, responses_only: bool = False, memo: dict | None = None):
-        """Petitions matching `text` (or whose government response does), with `rank`."""
-        return search.search(self, text, responses_only=responses_only, memo=memo)
+    def search(
+        self, text: str, responses_only: bool = False, memo: dict | None = None, ranked=True
+    ):
+        """Petitions matching `text` (or whose government response does), with `rank`
+        (unless only to be counted: not `ranked`)."""
+        return search.search(self, text, responses_only, memo=memo, ranked=ranked)
 
     def for_list(self):
         """What a list of petitions shows: the parliament, the response date, and what it
@@ -530,9 +533,12 @@ class ConstituencySignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
         ]
         indexes = [
             # A constituency's petitions, most signed there first (its page): read in
-            # order from the index, never every breakdown.
+            # order from the index, never every breakdown. With the MP on PostgreSQL, so
+            # that the MPs the petitions recorded for it are read from the index alone,
+            # not from a row on another page of the table for every petition.
             models.Index(
                 fields=["ons_code", "-signature_count", "petition"],
+                include=["mp"],
                 name="constituency_sigs_code_idx",
             ),
         ]

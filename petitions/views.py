@@ -109,7 +109,11 @@ class PetitionListView(ConditionalArchiveMixin, FilterView):
         if version is not None and (counts := caches["pages"].get(key)) is not None:
             return counts
         others = PetitionFilter(
-            data, queryset=Petition.objects.visible(), request=self.request, today=True
+            data,
+            queryset=Petition.objects.visible(),
+            request=self.request,
+            today=True,
+            ranked=False,
         )
         counts = others.qs.facet_counts(today=True) if others.is_valid() else None
         if version is not None and counts is not None:
