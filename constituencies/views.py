@@ -105,19 +105,24 @@ class ConstituencyDetailView(ConditionalArchiveMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         facts, self.filterset = signed_here(self.request, kwargs["code"])
         valid = self.filterset.is_valid()
+        filtered = valid and any(
+            self.filterset.form.cleaned_data.get(n) for n in ("parliament", "state")
+        )
         rows = self.filterset.qs if valid else self.filterset.queryset.none()
+        members = local.members(facts.ons_code)
         paginator = Paginator(rows, PAGE_SIZE)
+        if valid and not filtered:  # the MPs' petitions are every row: counted once
+            paginator.count = sum(member.petitions for member in members)
         page = paginator.get_page(whole_number(self.request.GET.get("page"), minimum=1) or 1)
         share, weighed_by = local.weight(facts)
         context.update(
             constituency=facts,
             filter=self.filterset,
-            members=local.members(facts.ons_code),
+            members=members,
             page_obj=page,
             is_paginated=page.has_other_pages(),
             rows=page_rows(list(page.object_list), share),
             weighed_by=weighed_by,
-            filtered=valid
-            and any(self.filterset.form.cleaned_data.get(n) for n in ("parliament", "state")),
+            filtered=filtered,
         )
         return context
