@@ -221,38 +221,43 @@ def test_a_stored_page_follows_a_renamed_department(client, sample_petition):
 
 @pytest.mark.django_db(transaction=True)
 def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
-    client, settings, django_assert_max_num_queries
+    client, settings, django_assert_max_num_queries, monkeypatch
 ):
     """A petition nobody has opened is served from the store: its version read with its
-    page, one query; so are the list's tabs and pages."""
+    page, one query; so are the list's tabs and every page of them that is kept, even past
+    a tab's end."""
     import io
 
     from django.core.management import call_command
 
+    from petitions.caching import STORED_PARAMETERS
     from petitions.models import StoredPage
 
+    monkeypatch.setitem(STORED_PARAMETERS, "page", 3)  # pages 1 to 3 are kept
     call_command("loaddata", "sample_petition", verbosity=0)
     settings.ALLOWED_HOSTS = ["testserver"]
     out = io.StringIO()
     call_command("render_pages", "--base-url", "http://testserver", stdout=out)
     # Page, JSON, archived JSON, response, map; the home page; each of the 9 tabs of the
-    # list, by its tab's address and as page 1 (the "Previous page" link of page 2); the
-    # JSON list, likewise.
-    assert out.getvalue() == "1 petitions: 26 pages current in the store.\n"
-    assert StoredPage.objects.count() == 26
+    # list, by its tab's address and as pages 1 to 3 (page 1 is the "Previous page" link
+    # of page 2); the JSON list, likewise.
+    assert out.getvalue() == "1 petitions: 46 pages current in the store.\n"
+    assert StoredPage.objects.count() == 5 + 1 + 9 * 4 + 4
     for address, queries in [
         ("/petitions/221342/", 1),
         ("/petitions/221342.json", 1),
         ("/petitions/221342/response/", 1),
         ("/petitions/221342/map/", 1),
         ("/petitions/?state=closed&page=1", 2),  # the archive's version, the page
+        ("/petitions/?state=debated&page=3", 2),  # past the end: the last page, stored
+        ("/petitions.json?page=2", 2),
         ("/", 2),
     ]:
         with django_assert_max_num_queries(queries):
             assert client.get(address).status_code == 200
     out = io.StringIO()
     call_command("render_pages", "--base-url", "http://testserver", stdout=out)
-    assert StoredPage.objects.count() == 26  # nothing new: every page was current
+    assert StoredPage.objects.count() == 46  # nothing new: every page was current
 
 
 def test_a_department_saved_unchanged_leaves_stored_pages_as_they_are(

@@ -14,7 +14,6 @@ give the address readers use (default: SITE_URL, else http://127.0.0.1:8000).
 """
 
 import sys
-from math import ceil
 from multiprocessing import get_context
 from urllib.parse import urlsplit
 
@@ -24,10 +23,8 @@ from django.db import connections, transaction
 from django.test import Client
 from tqdm import tqdm
 
-from petitions.api import DEFAULT_COUNT
 from petitions.caching import STORED_PARAMETERS
 from petitions.models import FACETS, ConstituencySignatures, Petition
-from petitions.views import PAGE_SIZE
 
 CHUNK = 500
 
@@ -52,22 +49,17 @@ def addresses_of(petitions) -> list[str]:
 
 def list_addresses() -> list[str]:
     """The home page and each tab of the petition list, with every page of it that is kept
-    (the first 40), as the list's own links name them; and the JSON list's first 40 pages."""
-    counts = Petition.objects.visible().facet_counts(today=True)
+    (the first 40), as the list's own links name them; and the JSON list's first 40 pages.
+    Every one of them, even past a short tab's end (where the last page is shown): a link
+    or a reader may ask for any."""
+    kept = range(1, STORED_PARAMETERS["page"] + 1)
     found = ["/"]
     for name in FACETS:
         first = "/petitions/" if name == "all" else f"/petitions/?state={name}"
         joiner = "?" if name == "all" else "&"
-        found += [first, *(f"{first}{joiner}page={n}" for n in pages(counts[name]))]
-    found += [
-        "/petitions.json",
-        *(f"/petitions.json?page={n}" for n in pages(counts["all"], DEFAULT_COUNT)),
-    ]
+        found += [first, *(f"{first}{joiner}page={n}" for n in kept)]
+    found += ["/petitions.json", *(f"/petitions.json?page={n}" for n in kept)]
     return found
-
-
-def pages(petitions: int, size: int = PAGE_SIZE) -> range:
-    return range(1, min(STORED_PARAMETERS["page"], max(1, ceil(petitions / size))) + 1)
 
 
 def render(job: tuple[str, list[int] | list[str]]) -> tuple[int, int]:
