@@ -238,14 +238,15 @@ def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
     settings.ALLOWED_HOSTS = ["testserver"]
     out = io.StringIO()
     call_command("render_pages", "--base-url", "http://testserver", stdout=out)
-    # Page, JSON, archived JSON, response, map; the home page; each of the 9 tabs of the
+    # Page, JSON, archived JSON, count, response, map; the home page; each of the 9 tabs of the
     # list, by its tab's address and as pages 1 to 3 (page 1 is the "Previous page" link
     # of page 2); the JSON list, likewise.
-    assert out.getvalue() == "1 petitions: 46 pages current in the store.\n"
-    assert StoredPage.objects.count() == 5 + 1 + 9 * 4 + 4
+    assert out.getvalue() == "1 petitions: 47 pages current in the store.\n"
+    assert StoredPage.objects.count() == 6 + 1 + 9 * 4 + 4
     for address, queries in [
         ("/petitions/221342/", 1),
         ("/petitions/221342.json", 1),
+        ("/petitions/221342/count.json", 1),
         ("/petitions/221342/response/", 1),
         ("/petitions/221342/map/", 1),
         ("/petitions/?state=closed&page=1", 2),  # the archive's version, the page
@@ -257,7 +258,7 @@ def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
             assert client.get(address).status_code == 200
     out = io.StringIO()
     call_command("render_pages", "--base-url", "http://testserver", stdout=out)
-    assert StoredPage.objects.count() == 46  # nothing new: every page was current
+    assert StoredPage.objects.count() == 47  # nothing new: every page was current
 
 
 def test_a_department_saved_unchanged_leaves_stored_pages_as_they_are(

@@ -5,8 +5,8 @@ Usage:
 
 An archive is read in its long tail: a petition nobody has opened since the last change
 would be rendered from scratch. This asks for each visible petition's page, JSON document
-(and its archived one), response page and map, and for the home page and the first 40
-pages of each tab of the list, as a reader would, through the views: each is stored
+(and its archived one), count document, response page and map, and for the home page and
+the first 40 pages of each tab of the list, as a reader would, through the views: each is stored
 (StoredPage) exactly as served. A page already stored and still current costs a
 read and is left as it is, so running it again (after an import, or at each release:
 RELEASE changes every ETag) renders only what changed. Links in the JSON carry the host, so
@@ -37,7 +37,11 @@ def addresses_of(petitions) -> list[str]:
     )
     found = []
     for petition in petitions:
-        found += [f"/petitions/{petition.id}/", f"/petitions/{petition.id}.json"]
+        found += [
+            f"/petitions/{petition.id}/",
+            f"/petitions/{petition.id}.json",
+            f"/petitions/{petition.id}/count.json",
+        ]
         if petition.parliament.dissolution_at:
             found.append(f"/archived/petitions/{petition.id}.json")
         if petition.government_response_at:
