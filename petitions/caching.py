@@ -125,7 +125,8 @@ def petition_version(pk, page_key: str | None = None) -> PageVersion | None:
             f"LEFT JOIN {table} page ON page.key = %s"
         )
         params.append(page_key)
-    with connection.cursor() as cursor:
+    # Prepared on PostgreSQL (petitions_site.db): it is the whole of a stored page's work.
+    with getattr(connection, "prepared_cursor", connection.cursor)() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
@@ -147,9 +148,23 @@ def _debate_to_come(day) -> bool:
     return day is not None and day >= timezone.localdate()
 
 
-def archive_version() -> PageVersion:
-    """The version of pages drawn from the whole archive (lists, the home page)."""
-    return PageVersion(key=f"a{ArchiveState.current()}")
+def archive_version(page_key: str | None = None) -> PageVersion:
+    """The version of pages drawn from the whole archive (lists, the home page). With
+    `page_key`, the page stored at that key is read in the same query."""
+    if page_key is None:
+        return PageVersion(key=f"a{ArchiveState.current()}")
+    state = connection.ops.quote_name(ArchiveState._meta.db_table)
+    table = connection.ops.quote_name(StoredPage._meta.db_table)
+    with getattr(connection, "prepared_cursor", connection.cursor)() as cursor:
+        cursor.execute(
+            f"SELECT state.version, page.etag, page.content_type, page.body FROM {state} state "
+            f"LEFT JOIN {table} page ON page.key = %s WHERE state.id = 1",
+            [page_key],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return PageVersion(key="a0", stored=None)
+    return PageVersion(key=f"a{row[0]}", stored=row[1:] if row[1] is not None else None)
 
 
 def serve_conditionally(request, version: PageVersion | None, render):
@@ -293,8 +308,8 @@ def page_key(request) -> str:
 
 
 def stored_page_key(request) -> str | None:
-    """The key of the request's stored page, to read with the petition's version, when the
-    page may be stored and this process does not keep it already."""
+    """The key of the request's stored page, to read with the page's version (one query),
+    when the page may be stored and this process does not keep it already."""
     if request.method not in ("GET", "HEAD") or not settings.PAGE_STORE or not storable(request):
         return None
     key = page_key(request)
@@ -340,7 +355,9 @@ def conditional_archive(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         return serve_conditionally(
-            request, archive_version(), lambda: view(request, *args, **kwargs)
+            request,
+            archive_version(stored_page_key(request)),
+            lambda: view(request, *args, **kwargs),
         )
 
     return wrapper
@@ -366,4 +383,4 @@ class ConditionalArchiveMixin:
         def render():
             return super(ConditionalArchiveMixin, self).dispatch(request, *args, **kwargs)
 
-        return serve_conditionally(request, archive_version(), render)
+        return serve_conditionally(request, archive_version(stored_page_key(request)), render)

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -275,3 +276,19 @@ def test_a_department_saved_unchanged_leaves_stored_pages_as_they_are(
     caches["pages"].clear()
     with django_assert_num_queries(1):  # the version, with the page stored for it
         client.get(url)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_the_read_of_a_page_with_its_version_is_prepared_once_per_connection(
+    client, sample_petition
+):
+    """Serving a stored page is that one query: PostgreSQL plans it once, not each time."""
+    for _ in range(2):
+        assert client.get("/petitions/221342/").status_code == 200
+        assert client.get("/petitions/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    petition_pages = [s for s in prepared if s.startswith("SELECT version.*, page.")]
+    list_pages = [s for s in prepared if s.startswith("SELECT state.version, page.")]
+    assert len(petition_pages) == len(list_pages) == 1
