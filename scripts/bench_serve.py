@@ -18,7 +18,8 @@ each kind of page from wrk (Debian's package) on loopback, 2 threads and 16 conn
   parliament pages each parliament in turn.
 
 Nothing is warmed: gunicorn starts afresh, and /healthz (the trivial view) is measured
-before and after the pages, in the same run. Run `manage.py render_pages --base-url
+before and after the pages, in the same run; each row starts two seconds after the last
+ended, once the workers have finished what it left queued. Run `manage.py render_pages --base-url
 http://127.0.0.1:8123` first, as a deployment does (the header says how many pages are in
 the store). wrk asks without Accept-Encoding unless `--gzip` (as browsers ask). It prints
 a table of requests per second, the ratio to /healthz, p50, p99 and non-2xx answers, and
@@ -44,6 +45,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 PORT = 8123
+SETTLE_SECONDS = 2
 FACETS = [
     "open",
     "closed",
@@ -301,6 +303,9 @@ def main():
                     ["Accept-Encoding: gzip"] if args.gzip else [],
                 )
                 ceiling = ceiling or rps
+                # The workers finish what the last row left queued (a slow search takes a
+                # few hundred ms) before the next row starts, so no row pays for another.
+                time.sleep(SETTLE_SECONDS)
                 print(
                     f"| {name} | {rps:,.0f} | {rps / ceiling:.2f} | {p50:.1f} | {p99:.1f} "
                     f"| {errors} |",
