@@ -8,11 +8,12 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from exchange.importer import Importer
 from exchange.parse import PetitionStream, parse_document
-from petitions.models import ConstituencySignatures, Petition
+from petitions.models import ConstituencySignatures, CountrySignatures, Petition
 from responses.models import DebateOutcome, GovernmentResponse
 
 pytestmark = pytest.mark.django_db
@@ -464,3 +465,69 @@ def test_without_skip_invalid_a_list_bad_deep_down_keeps_nothing_of_the_run(
     assert "$.data[530].attributes.state: unknown state 'dancing'" in err
     assert error.startswith("1 invalid file: nothing was imported")
     assert not Petition.objects.exists()
+
+
+def breakdown_keys():
+    """The breakdown tables' indexes and foreign keys, as PostgreSQL defines them."""
+    tables = [m._meta.db_table for m in (ConstituencySignatures, CountrySignatures)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
+            "UNION SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid::regclass::text = ANY(%s) AND contype = 'f' ORDER BY 1",
+            [tables, tables],
+        )
+        return cursor.fetchall()
+
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL builds them after loading"
+)
+
+
+@needs_postgresql
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_load_builds_the_breakdowns_keys_after_the_rows_and_leaves_them_as_they_were(
+    petitions_dir, bulk, django_assert_max_num_queries
+):
+    before = breakdown_keys()
+    assert any("constituency_sigs_code_idx" in name for name, _ in before)
+    if bulk:  # into an archive that holds breakdowns already: only with --bulk
+        run(petitions_dir / "221342.json")
+
+    with CaptureQueriesContext(connection) as queries:
+        out, err, error = run(petitions_dir / "319891.json", *(["--bulk"] if bulk else []))
+
+    assert error is None, err
+    assert breakdown_keys() == before
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert any(s.startswith("DROP INDEX") for s in statements)
+    assert any("ADD CONSTRAINT" in s for s in statements)
+    petition = Petition.objects.get(id=319891)
+    assert petition.constituency_signatures.count() == 650
+    mine = ConstituencySignatures.objects.filter(ons_code="E14000639").order_by("-signature_count")
+    assert petition.id in mine.values_list("petition_id", flat=True)  # the rebuilt index reads
+
+
+@needs_postgresql
+def test_a_load_into_an_archive_with_breakdowns_keeps_the_keys_up_row_by_row(petitions_dir):
+    run(petitions_dir / "221342.json")
+
+    with CaptureQueriesContext(connection) as queries:
+        out, err, error = run(petitions_dir / "319891.json")
+
+    assert error is None, err
+    assert not any(q["sql"].startswith("DROP INDEX") for q in queries.captured_queries)
+
+
+@needs_postgresql
+def test_a_failed_load_into_an_empty_archive_leaves_its_keys(petitions_dir, tmp_path):
+    before = breakdown_keys()
+    (tmp_path / "good.json").write_bytes((petitions_dir / "319891.json").read_bytes())
+    (tmp_path / "zz-bad.json").write_text('{"data": {"type": "petition"')
+
+    out, err, error = run(tmp_path)
+
+    assert error.startswith("1 invalid file: nothing was imported")
+    assert breakdown_keys() == before
+    assert not ConstituencySignatures.objects.exists()

@@ -1,7 +1,7 @@
 """Import the public petitions site's JSON documents.
 
 Usage:
-    python manage.py import_petitions PATH [PATH ...] [--skip-invalid] [--batch-size N]
+    python manage.py import_petitions PATH [PATH ...] [--skip-invalid] [--batch-size N] [--bulk]
 
 Each PATH is a file (plain or gzip-compressed), a directory (its *.json and *.json.gz
 files, recursively) or `-` for standard input. A file holds one petition's document, a
@@ -15,6 +15,10 @@ Importing the same files again changes nothing; a newer version of a petition (a
 REASON", and the command exits non-zero; by default nothing of the run is written.
 With --skip-invalid the valid files are imported all the same (and nothing of a bad one,
 even if it was found bad halfway through).
+
+Into an empty archive (PostgreSQL), or with --bulk, the breakdowns' foreign keys and
+secondary indexes are built once the rows are in, not row by row
+(exchange.write.keys_built_after_loading).
 """
 
 import sys
@@ -26,6 +30,10 @@ from tqdm import tqdm
 from exchange.importer import Importer
 from exchange.read import find_sources, source_label
 from exchange.records import InvalidDocument
+from exchange.write import keys_built_after_loading
+from petitions.models import ConstituencySignatures, CountrySignatures, RegionSignatures
+
+BREAKDOWNS = [ConstituencySignatures, CountrySignatures, RegionSignatures]
 
 
 class RollBack(Exception):
@@ -50,8 +58,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size", type=int, default=200, help="Petitions written per batch."
         )
+        parser.add_argument(
+            "--bulk",
+            action="store_true",
+            help="Build the breakdowns' indexes and keys after loading, not row by row (done "
+            "anyway into an empty archive): quicker for a load bigger than the archive, but "
+            "maps and constituency pages wait until it is done. PostgreSQL only.",
+        )
 
-    def handle(self, *args, paths, skip_invalid, batch_size, **options):
+    def handle(self, *args, paths, skip_invalid, batch_size, bulk, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         if paths.count("-") > 1:
@@ -64,7 +79,7 @@ class Command(BaseCommand):
             )
         self.bar = tqdm(total=total, unit="file", file=sys.stderr, disable=not self.stdout.isatty())
         try:
-            with transaction.atomic():
+            with transaction.atomic(), keys_built_after_loading(BREAKDOWNS, bulk):
                 importer = Importer(batch_size=batch_size)
                 self.run(importer, paths, skip_invalid)
                 if importer.counts.invalid and not skip_invalid:
