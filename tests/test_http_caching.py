@@ -232,7 +232,7 @@ def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
     from django.core.management import call_command
 
     from petitions.caching import STORED_PARAMETERS
-    from petitions.models import StoredPage
+    from petitions.models import Parliament, StoredPage
 
     monkeypatch.setitem(STORED_PARAMETERS, "page", 3)  # pages 1 to 3 are kept
     call_command("loaddata", "sample_petition", verbosity=0)
@@ -241,9 +241,12 @@ def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
     call_command("render_pages", "--base-url", "http://testserver", stdout=out)
     # Page, JSON, archived JSON, count, response, map; the home page; each of the 9 tabs of the
     # list, by its tab's address and as pages 1 to 3 (page 1 is the "Previous page" link
-    # of page 2); the JSON list, likewise.
-    assert out.getvalue() == "1 petitions: 47 pages current in the store.\n"
-    assert StoredPage.objects.count() == 6 + 1 + 9 * 4 + 4
+    # of page 2); the JSON list, likewise; the parliaments, each parliament's page, JSON and
+    # constituencies, the constituencies' index and document.
+    parliaments = Parliament.objects.count()
+    stored = 6 + 1 + 9 * 4 + 4 + 1 + 3 * parliaments + 2
+    assert out.getvalue() == f"1 petitions: {stored} pages current in the store.\n"
+    assert StoredPage.objects.count() == stored
     for address, queries in [
         ("/petitions/221342/", 1),
         ("/petitions/221342.json", 1),
@@ -254,12 +257,14 @@ def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
         ("/petitions/?state=debated&page=3", 2),  # past the end: the last page, stored
         ("/petitions.json?page=2", 2),
         ("/", 2),
+        ("/parliaments/2017-2019/", 1),  # the archive's version with the page
+        ("/constituencies.json", 1),
     ]:
         with django_assert_max_num_queries(queries):
             assert client.get(address).status_code == 200
     out = io.StringIO()
     call_command("render_pages", "--base-url", "http://testserver", stdout=out)
-    assert StoredPage.objects.count() == 47  # nothing new: every page was current
+    assert StoredPage.objects.count() == stored  # nothing new: every page was current
 
 
 def test_a_department_saved_unchanged_leaves_stored_pages_as_they_are(

@@ -5,8 +5,9 @@ Usage:
 
 An archive is read in its long tail: a petition nobody has opened since the last change
 would be rendered from scratch. This asks for each visible petition's page, JSON document
-(and its archived one), count document, response page and map, and for the home page and
-the first 40 pages of each tab of the list, as a reader would, through the views: each is stored
+(and its archived one), count document, response page and map, and for the home page,
+the first 40 pages of each tab of the list, and the parliaments' and constituencies' pages
+drawn from the whole archive, as a reader would, through the views: each is stored
 (StoredPage) exactly as served. A page already stored and still current costs a
 read and is left as it is, so running it again (after an import, or at each release:
 RELEASE changes every ETag) renders only what changed. Links in the JSON carry the host, so
@@ -24,7 +25,7 @@ from django.test import Client
 from tqdm import tqdm
 
 from petitions.caching import STORED_PARAMETERS
-from petitions.models import FACETS, ConstituencySignatures, Petition
+from petitions.models import FACETS, ConstituencySignatures, Parliament, Petition
 
 CHUNK = 500
 
@@ -63,6 +64,20 @@ def list_addresses() -> list[str]:
         joiner = "?" if name == "all" else "&"
         found += [first, *(f"{first}{joiner}page={n}" for n in kept)]
     found += ["/petitions.json", *(f"/petitions.json?page={n}" for n in kept)]
+    return found
+
+
+def archive_addresses() -> list[str]:
+    """The pages drawn from the whole archive besides the list: the parliaments (each with
+    its JSON and its constituencies' document), and the constituencies' index and the
+    public site's document of them."""
+    found = ["/parliaments/", "/constituencies/", "/constituencies.json"]
+    for period in Parliament.objects.order_by("opening_at").values_list("period", flat=True):
+        found += [
+            f"/parliaments/{period}/",
+            f"/parliaments/{period}.json",
+            f"/parliaments/{period}/constituencies.json",
+        ]
     return found
 
 
@@ -117,7 +132,8 @@ class Command(BaseCommand):
                 asked, failed = asked + pages, failed + bad
                 bar.update(len(job[1]))
         bar.close()
-        pages, bad = render((base_url, list_addresses()))  # after the petitions, as they read
+        # After the petitions, as they read.
+        pages, bad = render((base_url, list_addresses() + archive_addresses()))
         asked, failed = asked + pages, failed + bad
         self.stdout.write(f"{len(ids):,} petitions: {asked:,} pages current in the store.")
         if failed:
