@@ -491,7 +491,11 @@ def keys_built_after_loading(models, bulk: bool = False):
         yield
         return
     again = []
+    # Checks still deferred in the transaction are made now: PostgreSQL alters no table that
+    # has some pending (and dropping or adding a foreign key alters the table it points to).
+    immediately = "SET CONSTRAINTS ALL IMMEDIATE"
     with connection.cursor() as cursor:
+        cursor.execute(immediately)
         for model in models:
             table = model._meta.db_table
             quoted = connection.ops.quote_name(table)
@@ -518,7 +522,7 @@ def keys_built_after_loading(models, bulk: bool = False):
                 again.append(definition)
     yield
     with connection.cursor() as cursor:
-        for statement in again:
+        for statement in [immediately, *again] if again else []:
             cursor.execute(statement)
 
 
