@@ -22,7 +22,7 @@ from django.urls import reverse
 from constituencies import local
 from constituencies.maps import boundary_set_on, places
 from constituencies.models import BoundarySet
-from constituencies.views import PAGE_SIZE, page_rows, signed_here
+from constituencies.views import PAGE_SIZE, page_rows, read_page, signed_here
 from petitions.api import (
     BadRequest,
     base_url,
@@ -99,10 +99,12 @@ def constituency_json(request, code: str):
         number = positive_number(request, "page", 1)
     except BadRequest as error:
         return json_error(400, str(error), error.errors)
-    paginator = Paginator(filterset.qs, PAGE_SIZE)
+    paginator = Paginator(filterset.qs.values_list("petition_id", flat=True), PAGE_SIZE)
     last = paginator.num_pages
     share, weighed_by = local.weight(facts)
-    rows = page_rows(list(paginator.page(number).object_list), share) if number <= last else []
+    rows = (
+        page_rows(read_page(filterset.qs, paginator.page(number)), share) if number <= last else []
+    )
     site = base_url(request)
     return _json(
         {

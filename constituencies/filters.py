@@ -4,10 +4,12 @@ import django_filters
 
 from petitions.filters import CLOSED_EARLY, ParliamentFilter
 from petitions.models import FACETS, ConstituencySignatures, Parliament, Petition, closed_early
+from petitions.widgets import QuickSelect
 
 
 class SignedHereFilter(django_filters.FilterSet):
     parliament = ParliamentFilter(
+        widget=QuickSelect,
         queryset=Parliament.objects.all(),
         field_name="petition__parliament",
         to_field_name="period",
@@ -15,6 +17,7 @@ class SignedHereFilter(django_filters.FilterSet):
         label="Parliament",
     )
     state = django_filters.ChoiceFilter(
+        widget=QuickSelect,
         choices=[*((name, label) for name, (label, _) in FACETS.items()), CLOSED_EARLY],
         method="filter_state",
         empty_label=None,

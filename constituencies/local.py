@@ -14,6 +14,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Sum
 from django.db.models.functions import Coalesce
@@ -84,6 +85,7 @@ class ConstituencyFacts:
         return self.end_date is None
 
 
+@lru_cache(maxsize=4096)  # the two boundary sets' names, over and over (and searches: bounded)
 def normalised(text: str) -> str:
     """Lower case, no accents or punctuation, "&" as "and": how names are compared."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

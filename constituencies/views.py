@@ -76,6 +76,15 @@ def signed_here(request, code: str):
     return facts, filterset
 
 
+def read_page(rows, page) -> list:
+    """The rows of `page`, a page of their petitions' numbers. The numbers are found from the
+    indexes alone, then the page's rows read whole: an OFFSET over the rows themselves read
+    every petition before the page in full (20 ms by page 40)."""
+    numbers = list(page.object_list)
+    found = {row.petition_id: row for row in rows.filter(petition_id__in=numbers)}
+    return [found[number] for number in numbers]
+
+
 def page_rows(rows, share: float) -> list[dict]:
     """Each row with its petition's UK total and how strongly the place leaned in, the place
     being `share` of the UK (local.weight)."""
@@ -110,7 +119,7 @@ class ConstituencyDetailView(ConditionalArchiveMixin, TemplateView):
         )
         rows = self.filterset.qs if valid else self.filterset.queryset.none()
         members = local.members(facts.ons_code)
-        paginator = Paginator(rows, PAGE_SIZE)
+        paginator = Paginator(rows.values_list("petition_id", flat=True), PAGE_SIZE)
         if valid and not filtered:  # the MPs' petitions are every row: counted once
             paginator.count = sum(member.petitions for member in members)
         page = paginator.get_page(whole_number(self.request.GET.get("page"), minimum=1) or 1)
@@ -121,7 +130,7 @@ class ConstituencyDetailView(ConditionalArchiveMixin, TemplateView):
             members=members,
             page_obj=page,
             is_paginated=page.has_other_pages(),
-            rows=page_rows(list(page.object_list), share),
+            rows=page_rows(read_page(rows, page), share),
             weighed_by=weighed_by,
             filtered=filtered,
         )

@@ -85,14 +85,16 @@ def constituency_archive(db):
 @pytest.mark.parametrize(
     "address, budget",
     [
-        # archive version, the facts (first time only), page, UK totals, MPs (which count
-        # the rows too), the parliaments of the filter
-        ("/constituencies/E14000882/", 5 + STORE),
+        # archive version, the facts (first time only), the page's petitions (from the
+        # indexes), their rows, UK totals, MPs (which count the rows too), the parliaments
+        # of the filter
+        ("/constituencies/E14000882/", 6 + STORE),
         # Filtered, so not stored: archive version, the parliament named, the sitting
-        # parliaments (for "closed"), MPs, a count of the rows the filter leaves, page, UK
-        # totals, the parliaments of the filter
-        ("/constituencies/E14000882/?state=closed&parliament=2017-2019", 8),
-        ("/constituencies/E14000882.json", 5 + STORE),  # … less the MPs and the form
+        # parliaments (for "closed"), MPs, a count of the rows the filter leaves, the page's
+        # petitions, their rows, UK totals, the parliaments of the filter
+        ("/constituencies/E14000882/?state=closed&parliament=2017-2019", 9),
+        # … less the MPs and the form, and with a count
+        ("/constituencies/E14000882.json", 6 + STORE),
         ("/constituencies/?q=poplar", 1 + STORE),  # archive version: the facts are in memory
         # archive version, then at most five reads of the latest petitions' MPs (each a
         # read of their ids and one of their breakdowns)
