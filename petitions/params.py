@@ -23,6 +23,25 @@ def whole_number(given: str | None, *, minimum: int = 0, maximum: int | None = N
     return number
 
 
+MAX_PETITION = 2**31 - 1  # the largest number a petition can have (its column's range)
+
+
 def petition_number(text: str) -> int | None:
     """The petition a search box names by its number ("221342", "#221342"), if any."""
-    return whole_number(text.strip().removeprefix("#"), minimum=1, maximum=2**31 - 1)
+    return whole_number(text.strip().removeprefix("#"), minimum=1, maximum=MAX_PETITION)
+
+
+class PetitionNumberConverter:
+    """`<petition:pk>` in an address: a number a petition can have, else no match (a 404),
+    never a number the database cannot hold (SQLite raised on one past 64 bits)."""
+
+    regex = "[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        number = whole_number(value, maximum=MAX_PETITION)
+        if number is None:
+            raise ValueError(value)
+        return number
+
+    def to_url(self, value) -> str:
+        return str(value)

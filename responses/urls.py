@@ -5,5 +5,5 @@ from responses import views
 app_name = "responses"
 
 urlpatterns = [
-    path("petitions/<int:pk>/response/", views.ResponseDetailView.as_view(), name="detail"),
+    path("petitions/<petition:pk>/response/", views.ResponseDetailView.as_view(), name="detail"),
 ]

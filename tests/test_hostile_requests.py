@@ -385,3 +385,24 @@ def test_made_up_query_strings_never_fill_the_page_store(client, archive):
         client.get("/petitions/", {"page": 1000 + n})
         client.get("/petitions.json", {"page": 1, "page_size": n})
     assert StoredPage.objects.count() == kept == 2
+
+
+@pytest.mark.parametrize("number", ["2147483648", "99999999999999999999", "9" * 5000, "٣"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/petitions/{}/",
+        "/petitions/{}.json",
+        "/petitions/{}/map/",
+        "/petitions/{}/response/",
+        "/petitions/{}/count.json",
+        "/petitions/{}/history.json",
+        "/petitions/{}/history.csv",
+        "/archived/petitions/{}.json",
+        "/archived/petitions/{}",
+    ],
+)
+def test_a_petition_number_no_petition_can_have_is_a_404(client, archive, address, number):
+    """The number in a petition's address never reaches the database out of its range (on
+    SQLite, one past 64 bits was a 500)."""
+    assert client.get(address.format(number)).status_code == 404
