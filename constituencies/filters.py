@@ -4,12 +4,11 @@ import django_filters
 
 from petitions.filters import CLOSED_EARLY, ParliamentFilter
 from petitions.models import FACETS, ConstituencySignatures, Parliament, Petition, closed_early
-from petitions.widgets import QuickSelect
+from petitions.widgets import QuickSelectForm
 
 
 class SignedHereFilter(django_filters.FilterSet):
     parliament = ParliamentFilter(
-        widget=QuickSelect,
         queryset=Parliament.objects.all(),
         field_name="petition__parliament",
         to_field_name="period",
@@ -17,7 +16,6 @@ class SignedHereFilter(django_filters.FilterSet):
         label="Parliament",
     )
     state = django_filters.ChoiceFilter(
-        widget=QuickSelect,
         choices=[*((name, label) for name, (label, _) in FACETS.items()), CLOSED_EARLY],
         method="filter_state",
         empty_label=None,
@@ -26,6 +24,7 @@ class SignedHereFilter(django_filters.FilterSet):
 
     class Meta:
         model = ConstituencySignatures
+        form = QuickSelectForm
         fields = ["parliament", "state"]
 
     def filter_state(self, queryset, name, value):

@@ -15,7 +15,7 @@ from petitions.models import (
     reached,
 )
 from petitions.params import whole_number
-from petitions.widgets import QuickSelect
+from petitions.widgets import QuickSelectForm
 from petitions.wording import REJECTION_REASONS
 
 SEARCH_MAX_LENGTH = 200
@@ -64,7 +64,6 @@ class PetitionFilter(django_filters.FilterSet):
         widget=forms.CheckboxInput,
     )
     state = django_filters.ChoiceFilter(
-        widget=QuickSelect,
         choices=[
             *((name, label) for name, (label, _) in {**FACETS, **MORE_FACETS}.items()),
             CLOSED_EARLY,
@@ -74,49 +73,42 @@ class PetitionFilter(django_filters.FilterSet):
         label="Show",
     )
     parliament = ParliamentFilter(
-        widget=QuickSelect,
         queryset=Parliament.objects.all(),
         to_field_name="period",
         empty_label="All parliaments",
         label="Parliament",
     )
     response = django_filters.ChoiceFilter(
-        widget=QuickSelect,
         choices=YES_NO,
         method="filter_response",
         empty_label="Any",
         label="Government response",
     )
     debated = django_filters.ChoiceFilter(
-        widget=QuickSelect,
         choices=YES_NO,
         method="filter_debated",
         empty_label="Any",
         label="Debated in Parliament",
     )
     reached = django_filters.ChoiceFilter(
-        widget=QuickSelect,
         choices=REACHED,
         method="filter_reached",
         empty_label="Any",
         label="Signatures reached",
     )
     reason = django_filters.ChoiceFilter(
-        widget=QuickSelect,
         choices=sorted(REJECTION_REASONS.items(), key=lambda item: item[1]),
         field_name="rejection_code",
         empty_label="Any",
         label="Rejected because",
     )
     department = django_filters.ModelChoiceFilter(
-        widget=QuickSelect,
         queryset=Department.objects.all(),
         field_name="government_response__department",
         empty_label="Any",
         label="Answered by",
     )
     sort = django_filters.ChoiceFilter(
-        widget=QuickSelect,
         choices=[(key, label) for key, (label, _) in SORTS.items()],
         method="filter_sort",
         empty_label=None,
@@ -125,6 +117,7 @@ class PetitionFilter(django_filters.FilterSet):
 
     class Meta:
         model = Petition
+        form = QuickSelectForm
         fields = [
             "q",
             "responses_only",
