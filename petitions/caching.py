@@ -65,6 +65,12 @@ class PageVersion:
         return quote_etag(f"{self.key}-{settings.RELEASE}{day}")
 
 
+def prepared_cursor():
+    """A cursor whose queries PostgreSQL prepares once per connection (petitions_site.db):
+    for the reads that are the whole of a stored page's work. SQLite's is a plain cursor."""
+    return getattr(connection, "prepared_cursor", connection.cursor)()
+
+
 _PK = 2_147_483_641  # stands for the petition's number while the query is compiled
 
 
@@ -125,8 +131,7 @@ def petition_version(pk, page_key: str | None = None) -> PageVersion | None:
             f"LEFT JOIN {table} page ON page.key = %s"
         )
         params.append(page_key)
-    # Prepared on PostgreSQL (petitions_site.db): it is the whole of a stored page's work.
-    with getattr(connection, "prepared_cursor", connection.cursor)() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
@@ -155,7 +160,7 @@ def archive_version(page_key: str | None = None) -> PageVersion:
         return PageVersion(key=f"a{ArchiveState.current()}")
     state = connection.ops.quote_name(ArchiveState._meta.db_table)
     table = connection.ops.quote_name(StoredPage._meta.db_table)
-    with getattr(connection, "prepared_cursor", connection.cursor)() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             f"SELECT state.version, page.etag, page.content_type, page.body FROM {state} state "
             f"LEFT JOIN {table} page ON page.key = %s WHERE state.id = 1",
