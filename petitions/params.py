@@ -32,13 +32,14 @@ def petition_number(text: str) -> int | None:
 
 
 class PetitionNumberConverter:
-    """`<petition:pk>` in an address: a number a petition can have, else no match (a 404),
-    never a number the database cannot hold (SQLite raised on one past 64 bits)."""
+    """`<petition:pk>` in an address: a whole number the database can hold (up to 18
+    digits: the views then say there is no such petition), else no match, a 404 before any
+    query (SQLite raised on a number past 64 bits)."""
 
     regex = "[0-9]+"
 
     def to_python(self, value: str) -> int:
-        number = whole_number(value, maximum=MAX_PETITION)
+        number = whole_number(value)
         if number is None:
             raise ValueError(value)
         return number
