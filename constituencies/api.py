@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import csv
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
 
 from constituencies import local
 from constituencies.maps import boundary_set_on, places
 from constituencies.models import BoundarySet
-from constituencies.views import PAGE_SIZE, page_rows, read_page, signed_here
+from constituencies.views import page_rows, paginated, read_page, signed_here
 from petitions.api import (
     BadRequest,
     base_url,
@@ -99,7 +98,7 @@ def constituency_json(request, code: str):
         number = positive_number(request, "page", 1)
     except BadRequest as error:
         return json_error(400, str(error), error.errors)
-    paginator = Paginator(filterset.qs.values_list("petition_id", flat=True), PAGE_SIZE)
+    paginator = paginated(request, facts, filterset)
     last = paginator.num_pages
     share, weighed_by = local.weight(facts)
     rows = (

@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 from constituencies import local
 from constituencies.areas import REGIONS, Nation
 from constituencies.filters import SignedHereFilter
-from petitions.caching import ConditionalArchiveMixin
+from petitions.caching import ConditionalArchiveMixin, kept_for_version
 from petitions.params import whole_number
 
 PAGE_SIZE = 25
@@ -76,6 +76,27 @@ def signed_here(request, code: str):
     return facts, filterset
 
 
+def members_of(request, facts) -> list[local.Member]:
+    """The constituency's MPs (local.members: every petition signed there, read), kept for
+    the archive's version: each page of the constituency, and its JSON, share them."""
+    code = facts.ons_code
+    return kept_for_version(request, f"members:{code}", lambda: local.members(code))
+
+
+def filtered(filterset) -> bool:
+    """Whether a (valid) filter leaves out some of the constituency's petitions."""
+    return any(filterset.form.cleaned_data.get(name) for name in ("parliament", "state"))
+
+
+def paginated(request, facts, filterset) -> Paginator:
+    """The valid filter's rows, by their petitions' numbers, a page at a time. Unfiltered,
+    their count is the sum of the MPs' counts: the same rows, already counted."""
+    paginator = Paginator(filterset.qs.values_list("petition_id", flat=True), PAGE_SIZE)
+    if not filtered(filterset):
+        paginator.count = sum(member.petitions for member in members_of(request, facts))
+    return paginator
+
+
 def read_page(rows, page) -> list:
     """The rows of `page`, a page of their petitions' numbers. The numbers are found from the
     indexes alone, then the page's rows read whole: an OFFSET over the rows themselves read
@@ -114,24 +135,22 @@ class ConstituencyDetailView(ConditionalArchiveMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         facts, self.filterset = signed_here(self.request, kwargs["code"])
         valid = self.filterset.is_valid()
-        filtered = valid and any(
-            self.filterset.form.cleaned_data.get(n) for n in ("parliament", "state")
-        )
-        rows = self.filterset.qs if valid else self.filterset.queryset.none()
-        members = local.members(facts.ons_code)
-        paginator = Paginator(rows.values_list("petition_id", flat=True), PAGE_SIZE)
-        if valid and not filtered:  # the MPs' petitions are every row: counted once
-            paginator.count = sum(member.petitions for member in members)
+        if valid:
+            rows = self.filterset.qs
+            paginator = paginated(self.request, facts, self.filterset)
+        else:
+            rows = self.filterset.queryset.none()
+            paginator = Paginator(rows, PAGE_SIZE)
         page = paginator.get_page(whole_number(self.request.GET.get("page"), minimum=1) or 1)
         share, weighed_by = local.weight(facts)
         context.update(
             constituency=facts,
             filter=self.filterset,
-            members=members,
+            members=members_of(self.request, facts),
             page_obj=page,
             is_paginated=page.has_other_pages(),
             rows=page_rows(read_page(rows, page), share),
             weighed_by=weighed_by,
-            filtered=filtered,
+            filtered=valid and filtered(self.filterset),
         )
         return context

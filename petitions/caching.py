@@ -196,6 +196,29 @@ def serve_conditionally(request, version: PageVersion | None, render):
     return response
 
 
+def kept_for_version(request, key: str, compute):
+    """What `compute()` returns (a list's facet counts, a constituency's MPs), kept for the
+    version of the request's page, in this process's memory and in the shared cache if
+    there is one: the pages of one list or one constituency share it, and any change to the
+    archive is a new version. None is not kept (the filters were not valid)."""
+    version = getattr(request, "page_version", None)
+    if version is None:
+        return compute()
+    key = f"{key}:{version.etag}"
+    tiers = [caches["pages"], *([caches["default"]] if settings.PAGE_CACHE else [])]
+    for found_at, tier in enumerate(tiers):
+        found = tier.get(key)
+        if found is not None:
+            for nearer in tiers[:found_at]:
+                nearer.set(key, found, settings.PAGE_CACHE_SECONDS)
+            return found
+    found = compute()
+    if found is not None:
+        for tier in tiers:
+            tier.set(key, found, settings.PAGE_CACHE_SECONDS)
+    return found
+
+
 LOCAL_MAX_BYTES = 200_000  # a (compressed) page bigger than this is not kept in memory
 
 

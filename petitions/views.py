@@ -2,8 +2,6 @@
 
 import hashlib
 
-from django.conf import settings
-from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
@@ -14,7 +12,11 @@ from django_filters.views import FilterView
 from constituencies.maps import petition_map
 from constituencies.totals import area_totals
 from petitions import history, search
-from petitions.caching import ConditionalArchiveMixin, ConditionalPetitionMixin
+from petitions.caching import (
+    ConditionalArchiveMixin,
+    ConditionalPetitionMixin,
+    kept_for_version,
+)
 from petitions.filters import PetitionFilter
 from petitions.models import FACETS, Parliament, Petition
 from petitions.params import petition_number, whole_number
@@ -103,22 +105,19 @@ class PetitionListView(ConditionalArchiveMixin, FilterView):
         data = self.request.GET.copy()
         data.pop("state", None)
         data.pop("page", None)
-        version = getattr(self.request, "page_version", None)
+
+        def count():
+            others = PetitionFilter(
+                data,
+                queryset=Petition.objects.visible(),
+                request=self.request,
+                today=True,
+                ranked=False,
+            )
+            return others.qs.facet_counts(today=True) if others.is_valid() else None
+
         filters = hashlib.sha256(data.urlencode().encode()).hexdigest()
-        key = f"facets:{version.etag if version else ''}:{filters}"
-        if version is not None and (counts := caches["pages"].get(key)) is not None:
-            return counts
-        others = PetitionFilter(
-            data,
-            queryset=Petition.objects.visible(),
-            request=self.request,
-            today=True,
-            ranked=False,
-        )
-        counts = others.qs.facet_counts(today=True) if others.is_valid() else None
-        if version is not None and counts is not None:
-            caches["pages"].set(key, counts, settings.PAGE_CACHE_SECONDS)
-        return counts
+        return kept_for_version(self.request, f"facets:{filters}", count)
 
 
 class PetitionDetailView(ConditionalPetitionMixin, DetailView):

@@ -8,6 +8,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from constituencies import local
@@ -186,11 +187,35 @@ def test_2024_petitions_show_on_2024_constituencies(client, db):
 
 
 def test_a_new_breakdown_shows_on_the_next_request(client, sample_petition):
+    """Its count, its row and its MP, though the MPs are kept between requests."""
     url = reverse("constituencies:detail", args=[POPLAR])
-    assert client.get(url).context["page_obj"].paginator.count == 1
-    ConstituencySignaturesFactory(petition=PetitionFactory(), ons_code=POPLAR, signature_count=7)
+    before = client.get(url).context
+    assert before["page_obj"].paginator.count == 1
+    assert [m.name for m in before["members"]] == ["Jim Fitzpatrick MP"]
+    ConstituencySignaturesFactory(
+        petition=PetitionFactory(), ons_code=POPLAR, signature_count=7, mp="Apsana Begum MP"
+    )
     response = client.get(url)
     assert b"Do something useful about thing number" in response.content
+    assert response.context["page_obj"].paginator.count == 2
+    assert "Apsana Begum MP" in [m.name for m in response.context["members"]]
+    document = client.get(reverse("constituencies:json", args=[POPLAR])).json()
+    assert document["count"] == 2
+
+
+def test_paging_through_a_constituency_reads_its_mps_once(client, db):
+    """Its MPs take every petition signed there to work out: the next page, and the same
+    list as JSON, use them again rather than reading them all afresh."""
+    for n in range(30):
+        ConstituencySignaturesFactory(ons_code=POPLAR, signature_count=100 + n)
+    url = reverse("constituencies:detail", args=[POPLAR])
+    assert client.get(url).status_code == 200
+    for address in [url + "?page=2", reverse("constituencies:json", args=[POPLAR]) + "?page=2"]:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(address).status_code == 200
+        sql = " ".join(q["sql"] for q in queries.captured_queries)
+        assert 'AS "first"' not in sql, address  # the MPs: when each was first named
+    assert client.get(reverse("constituencies:json", args=[POPLAR])).json()["count"] == 30
 
 
 # --- the public site's documents ----------------------------------------------------------

@@ -148,6 +148,37 @@ def test_shared_cache_serves_a_list_with_one_query(
     assert "Uyghur rights at the UN" in client.get("/petitions/", {"q": "Uyghur"}).content.decode()
 
 
+def test_the_shared_cache_keeps_what_every_worker_would_work_out_again(
+    client, sample_petition, page_cache, settings
+):
+    """A constituency's MPs (every petition signed there, read) and a search's counts,
+    worked out by one worker, serve another: another page of them, in another process."""
+    from django.core.cache import caches
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ConstituencySignaturesFactory
+
+    locmem = "django.core.cache.backends.locmem.LocMemCache"
+    settings.CACHES = {  # apart, so that clearing one worker's leaves the shared one
+        "default": {"BACKEND": locmem, "LOCATION": "shared"},
+        "pages": {"BACKEND": locmem, "LOCATION": "worker"},
+    }
+
+    for n in range(30):
+        ConstituencySignaturesFactory(ons_code="E14000882", signature_count=100 + n)
+    for first, then in [
+        ("/constituencies/E14000882/", "/constituencies/E14000882/?page=2"),
+        ("/petitions/?q=Uyghur", "/petitions/?q=Uyghur&state=closed"),
+    ]:
+        assert client.get(first).status_code == 200
+        caches["pages"].clear()  # another worker
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(then).status_code == 200
+        sql = " ".join(q["sql"] for q in queries.captured_queries)
+        assert 'AS "first"' not in sql  # the MPs: when each was first named
+        assert 'AS "awaiting_debate"' not in sql  # the facets' counts
+
+
 def test_each_process_keeps_its_pages_without_a_shared_cache(
     client, sample_petition, django_assert_num_queries
 ):
