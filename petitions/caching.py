@@ -12,12 +12,11 @@ every time, so that an editor's change shows on the next visit. Everything else 
 revalidated by everyone.
 
 Rendered pages are kept by address and ETag, gzip-compressed, so a page is rendered once
-per change, not once per request: in the database (StoredPage), where `manage.py
-render_pages` puts every petition's pages ahead of their readers, read in the same query as
-the page's version (a petition nobody has opened is one indexed read); with CACHE_URL set
-(Redis, for example) in a cache that all app servers share; and, for pages that are not
-stored (searches, other filters), in each process's memory (its most-used ones). A kept
-page is never stale: its ETag is checked against the database first.
+per change, not once per request: in each process's memory (its most-used pages), with
+CACHE_URL set (Redis, for example) in a cache that all app servers share, and in the
+database (StoredPage), where `manage.py render_pages` puts every petition's pages ahead of
+their readers: a petition nobody has opened is then one indexed read too. A kept page is
+never stale: its ETag is checked against the database first.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ import datetime as dt
 import gzip
 import hashlib
 from dataclasses import dataclass, field
-from functools import cache, cached_property, wraps
+from functools import cache, wraps
 
 from django.conf import settings
 from django.core.cache import caches
@@ -58,7 +57,7 @@ class PageVersion:
     # of two): its row (ETag, type, body), or None if there is none.
     stored: tuple | None = field(default=UNREAD, repr=False)
 
-    @cached_property  # asked for several times a request
+    @property
     def etag(self) -> str:
         # With the day where the page tells where petitions stand today (a record of an
         # open petition reads as closed once its time has run out).
@@ -251,6 +250,9 @@ class CacheTier:
     def __init__(self, cache, limit: int | None):
         self.cache, self.limit = cache, limit
 
+    def holds(self, key: str) -> bool:
+        return self.cache.has_key(f"page:{key}")
+
     def get(self, key: str, etag: str) -> Kept | None:
         found = self.cache.get(f"page:{key}")
         return found[1] if found is not None and found[0] == etag else None
@@ -315,17 +317,12 @@ def local_tier() -> CacheTier | None:
 
 
 def page_tiers(request, version: PageVersion) -> list:
-    """Where rendered pages are kept, nearest first. A page that may be stored is read from
-    the store with its version, in the same query: keeping it in this process's memory too
-    would cost more (a copy in and out of the cache, on every read of the long tail) than
-    it saves, so memory is for the pages that are not stored."""
+    """Where rendered pages are kept, nearest first."""
+    tiers = [local_tier()]
+    if settings.PAGE_CACHE:
+        tiers.append(CacheTier(caches["default"], None))
     if settings.PAGE_STORE and storable(request):
-        store = StoreTier(version.stored)
-        shared = CacheTier(caches["default"], None) if settings.PAGE_CACHE else None
-        # The store first when its row came with the version: it costs nothing more.
-        tiers = [store, shared] if version.stored is not UNREAD else [shared, store]
-    else:
-        tiers = [local_tier(), CacheTier(caches["default"], None) if settings.PAGE_CACHE else None]
+        tiers.append(StoreTier(version.stored))
     return [tier for tier in tiers if tier is not None]
 
 
@@ -340,10 +337,12 @@ def page_key(request) -> str:
 
 def stored_page_key(request) -> str | None:
     """The key of the request's stored page, to read with the page's version (one query),
-    when the page may be stored."""
+    when the page may be stored and this process does not keep it already."""
     if request.method not in ("GET", "HEAD") or not settings.PAGE_STORE or not storable(request):
         return None
-    return page_key(request)
+    key = page_key(request)
+    local = local_tier()
+    return None if local is not None and local.holds(key) else key
 
 
 def from_cache(request, version: PageVersion, render):

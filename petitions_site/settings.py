@@ -194,9 +194,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # Caching of rendered pages, keyed by address and ETag (so never stale). Each process keeps
-# its most-used pages that are not stored (PAGE_STORE, below) in memory (PAGE_CACHE_LOCAL, on
-# by default); CACHE_URL (e.g. redis://127.0.0.1:6379/0) adds a cache that all app servers
-# share.
+# its most-used pages in memory (PAGE_CACHE_LOCAL, on by default); CACHE_URL (e.g.
+# redis://127.0.0.1:6379/0) adds a cache that all app servers share.
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     SHARED_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}

@@ -233,7 +233,7 @@ def test_a_stored_page_is_served_by_any_worker_with_one_query(
     with django_assert_num_queries(1):  # the page's version and the stored page, together
         again = client.get(url)
     assert again.content == first.content
-    with django_assert_num_queries(1):  # again: the store, not this worker's memory
+    with django_assert_num_queries(1):  # kept in this worker's memory now: the version only
         assert client.get(url).content == first.content
     packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
     assert packed["Content-Encoding"] == "gzip"
