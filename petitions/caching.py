@@ -195,29 +195,6 @@ def serve_conditionally(request, version: PageVersion | None, render):
     return response
 
 
-def kept_for_version(request, key: str, compute):
-    """What `compute()` returns (a list's facet counts, a constituency's MPs), kept for the
-    version of the request's page, in this process's memory and in the shared cache if
-    there is one: the pages of one list or one constituency share it, and any change to the
-    archive is a new version. None is not kept (the filters were not valid)."""
-    version = getattr(request, "page_version", None)
-    if version is None:
-        return compute()
-    key = f"{key}:{version.etag}"
-    tiers = [caches["pages"], *([caches["default"]] if settings.PAGE_CACHE else [])]
-    for found_at, tier in enumerate(tiers):
-        found = tier.get(key)
-        if found is not None:
-            for nearer in tiers[:found_at]:
-                nearer.set(key, found, settings.PAGE_CACHE_SECONDS)
-            return found
-    found = compute()
-    if found is not None:
-        for tier in tiers:
-            tier.set(key, found, settings.PAGE_CACHE_SECONDS)
-    return found
-
-
 LOCAL_MAX_BYTES = 200_000  # a (compressed) page bigger than this is not kept in memory
 
 
@@ -244,8 +221,9 @@ class Kept:
 
 
 class CacheTier:
-    """A Django cache (each process's memory, or Redis) keeping pages by address: the latest
-    ETag's page only, so a changed page replaces the old one rather than lying beside it."""
+    """A Django cache (each process's memory, or Redis) keeping pages by address (or what a
+    page is made from, by name): the latest ETag's only, so a changed page replaces the old
+    one rather than lying beside it."""
 
     def __init__(self, cache, limit: int | None):
         self.cache, self.limit = cache, limit
@@ -253,11 +231,11 @@ class CacheTier:
     def holds(self, key: str) -> bool:
         return self.cache.has_key(f"page:{key}")
 
-    def get(self, key: str, etag: str) -> Kept | None:
+    def get(self, key: str, etag: str):
         found = self.cache.get(f"page:{key}")
         return found[1] if found is not None and found[0] == etag else None
 
-    def set(self, key: str, etag: str, kept: Kept) -> None:
+    def set(self, key: str, etag: str, kept) -> None:
         if self.limit is None or len(kept.body) <= self.limit:
             self.cache.set(f"page:{key}", (etag, kept), settings.PAGE_CACHE_SECONDS)
 
@@ -345,17 +323,26 @@ def stored_page_key(request) -> str | None:
     return None if local is not None and local.holds(key) else key
 
 
+def nearest(tiers: list, key: str, etag: str):
+    """What the nearest of `tiers` keeps at `key` for `etag`, copied into the nearer ones;
+    None if none keeps it."""
+    for found_at, tier in enumerate(tiers):
+        found = tier.get(key, etag)
+        if found is not None:
+            for nearer in tiers[:found_at]:
+                nearer.set(key, etag, found)
+            return found
+    return None
+
+
 def from_cache(request, version: PageVersion, render):
     """The page from the nearest tier that holds it, else `render()` (and keep it)."""
     etag = version.etag
     key = page_key(request)
     tiers = page_tiers(request, version)
-    for found_at, tier in enumerate(tiers):
-        kept = tier.get(key, etag)
-        if kept is not None:
-            for nearer in tiers[:found_at]:
-                nearer.set(key, etag, kept)
-            return kept.response(request)
+    kept = nearest(tiers, key, etag)
+    if kept is not None:
+        return kept.response(request)
     response = render()
     if tiers and hasattr(response, "render"):
         response.render()
@@ -364,6 +351,26 @@ def from_cache(request, version: PageVersion, render):
         for tier in tiers:
             tier.set(key, etag, kept)
     return response
+
+
+def kept_for_version(request, key: str, compute):
+    """What `compute()` returns (a list's facet counts, a constituency's MPs), kept for the
+    version of the request's page, in this process's memory and in the shared cache if
+    there is one: the pages of one list or one constituency share it, and any change to the
+    archive is a new version. None is not kept (the filters were not valid)."""
+    version = getattr(request, "page_version", None)
+    if version is None:
+        return compute()
+    tiers = [CacheTier(caches["pages"], None)]
+    if settings.PAGE_CACHE:
+        tiers.append(CacheTier(caches["default"], None))
+    found = nearest(tiers, key, version.etag)
+    if found is None:
+        found = compute()
+        if found is not None:
+            for tier in tiers:
+                tier.set(key, version.etag, found)
+    return found
 
 
 def conditional_petition(view):
