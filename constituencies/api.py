@@ -21,7 +21,7 @@ from django.urls import reverse
 from constituencies import local
 from constituencies.maps import boundary_set_on, places
 from constituencies.models import BoundarySet
-from constituencies.views import page_rows, paginated, read_page, signed_here
+from constituencies.views import members_of, page_rows, paginated, read_page, signed_here
 from petitions.api import (
     BadRequest,
     base_url,
@@ -98,7 +98,7 @@ def constituency_json(request, code: str):
         number = positive_number(request, "page", 1)
     except BadRequest as error:
         return json_error(400, str(error), error.errors)
-    paginator = paginated(request, facts, filterset)
+    paginator = paginated(filterset, lambda: members_of(request, facts))
     last = paginator.num_pages
     share, weighed_by = local.weight(facts)
     rows = (

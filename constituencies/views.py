@@ -88,12 +88,12 @@ def filtered(filterset) -> bool:
     return any(filterset.form.cleaned_data.get(name) for name in ("parliament", "state"))
 
 
-def paginated(request, facts, filterset) -> Paginator:
+def paginated(filterset, members) -> Paginator:
     """The valid filter's rows, by their petitions' numbers, a page at a time. Unfiltered,
-    their count is the sum of the MPs' counts: the same rows, already counted."""
+    their count is the sum of the MPs' counts (`members()`): the same rows, already counted."""
     paginator = Paginator(filterset.qs.values_list("petition_id", flat=True), PAGE_SIZE)
     if not filtered(filterset):
-        paginator.count = sum(member.petitions for member in members_of(request, facts))
+        paginator.count = sum(member.petitions for member in members())
     return paginator
 
 
@@ -135,9 +135,10 @@ class ConstituencyDetailView(ConditionalArchiveMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         facts, self.filterset = signed_here(self.request, kwargs["code"])
         valid = self.filterset.is_valid()
+        members = members_of(self.request, facts)
         if valid:
             rows = self.filterset.qs
-            paginator = paginated(self.request, facts, self.filterset)
+            paginator = paginated(self.filterset, lambda: members)
         else:
             rows = self.filterset.queryset.none()
             paginator = Paginator(rows, PAGE_SIZE)
@@ -146,7 +147,7 @@ class ConstituencyDetailView(ConditionalArchiveMixin, TemplateView):
         context.update(
             constituency=facts,
             filter=self.filterset,
-            members=members_of(self.request, facts),
+            members=members,
             page_obj=page,
             is_paginated=page.has_other_pages(),
             rows=page_rows(read_page(rows, page), share),
