@@ -289,9 +289,16 @@ class PetitionQuerySet(models.QuerySet):
     def facet_counts(self, today: bool = False) -> dict[str, int]:
         """How many petitions each facet (of the tabs) holds, in one query."""
         conditions = today_facets() if today else {n: c for n, (_, c) in FACETS.items()}
-        return self.order_by().aggregate(
-            **{name: models.Count("id", filter=conditions[name]) for name in FACETS}
+        # The same query as `aggregate()`, which takes the ORM twice as long to build: it
+        # checks each count against the others, a cost that grows with their square. Grouped
+        # by a constant, the counts are of every petition, in one row.
+        counts = (
+            self.order_by()
+            .values(every=models.Value(1))
+            .annotate(**{name: models.Count("id", filter=conditions[name]) for name in FACETS})
+            .values(*FACETS)
         )
+        return next(iter(counts), None) or dict.fromkeys(FACETS, 0)
 
     def search(
         self, text: str, responses_only: bool = False, memo: dict | None = None, ranked=True
