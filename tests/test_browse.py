@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from petitions.models import Parliament
+from petitions.models import FACETS, Parliament, Petition
 from tests.factories import DebateOutcomeFactory, GovernmentResponseFactory, PetitionFactory
 from tests.test_petition_page import assert_in_order, visible_text
 
@@ -155,6 +155,19 @@ def test_state_counts_follow_the_other_filters(client, archive):
     assert_in_order(
         text,
         ["All petitions 2", "Open petitions 1", "Closed petitions 1", "Rejected petitions 0"],
+    )
+
+
+@pytest.mark.parametrize("words", ["zebra crossings", "-hedgehogs -bus -tuesday -debate"])
+def test_every_tab_counts_nothing_when_nothing_matches(client, archive, words):
+    """Left-out words alone: nothing to look for on SQLite, every petition without them on
+    PostgreSQL; here, where every petition has one, both find none."""
+    Petition.objects.exclude(action__iregex=r"hedgehogs|bus|tuesday|debate").delete()
+    text = visible_text(client.get(LIST, {"q": words}))
+
+    assert_in_order(
+        text,
+        [f"{label} 0" for label, _ in FACETS.values()] + ["No petitions match"],
     )
 
 
