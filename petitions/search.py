@@ -17,9 +17,15 @@ from __future__ import annotations
 
 import re
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchQueryCombinable,
+    SearchQueryField,
+    SearchRank,
+)
 from django.db import connections
-from django.db.models import F, Subquery, Value
+from django.db.models import F, Func, Value
 from django.db.models.expressions import RawSQL
 
 CONFIG = "english"
@@ -52,14 +58,30 @@ def search(
 # than the whole page. A search ranks, by relevance, the CANDIDATES with most signatures.
 CANDIDATES = 1_000
 
+# The sizes of signature count, by number of digits, that a search looks through in turn,
+# largest first, until it has its candidates: each petition's vector holds the size of its
+# count as a lexeme ('#4' for 1,000 to 9,999; responses/migrations/0008). The first group
+# holds the most signed twentieth or so of petitions, where a common word's candidates are.
+SIGNATURE_SIZES = ["'#10' | '#9' | '#8' | '#7' | '#6' | '#5' | '#4'", "'#3'", "'#2'", "'#1'"]
+
+
+class Lexemes(SearchQueryCombinable, Func):
+    """A tsquery written out (`'#4' | '#5'`), not parsed by a text search configuration."""
+
+    template = "%(expressions)s::tsquery"
+    output_field = SearchQueryField()
+    config = None
+
 
 def _full_text(queryset, text, responses_only, memo, ranked):
     query = SearchQuery(text, search_type="websearch", config=CONFIG)
     vector = "government_response__search_vector" if responses_only else "search_vector"
     snippet_of = "government_response__details" if responses_only else "background"
-    matching = queryset.filter(**{vector: query})
-    candidates = matching.order_by("-signature_count", "-id").values_list("id", flat=True)
-    found = queryset.filter(id__in=_found_once(candidates[:CANDIDATES], memo))
+    if responses_only:  # a response's vector holds no signature sizes: the plain way
+        candidates = _most_signed(queryset.filter(**{vector: query}), memo)
+    else:
+        candidates = _most_signed_by_size(queryset, query, memo)
+    found = queryset.filter(id__in=candidates)
     if not ranked:
         return found
     return found.annotate(
@@ -78,15 +100,54 @@ def _full_text(queryset, text, responses_only, memo, ranked):
     )
 
 
-def _found_once(candidates, memo: dict | None):
-    """The candidates' numbers: looked up once a request (the list and its facet counts ask
-    for the same ones), or left as a subquery when there is no request to keep them for."""
-    if memo is None:
-        return Subquery(candidates)
-    sql, params = candidates.query.sql_with_params()
+def _most_signed(matching, memo: dict | None):
+    """The CANDIDATES of `matching` with most signatures, as one query."""
+    candidates = matching.order_by("-signature_count", "-id").values_list("id", flat=True)
+    candidates = candidates[:CANDIDATES]
+    return _found_once(candidates.query.sql_with_params(), candidates.db, memo, _ids)
+
+
+def _most_signed_by_size(queryset, query, memo: dict | None):
+    """The CANDIDATES with most signatures among the petitions matching `query`, looked for
+    a size of signature count at a time, largest first, until there are enough: a common
+    word's are among the most signed petitions, and PostgreSQL's index finds them there
+    without reading any other petition. The query is compiled once, for every size."""
+    sizes = Value(SIGNATURE_SIZES[0])
+    # Both conditions, in one scan of the index: a search of only stop words ("the") is an
+    # empty query, which matches nothing, but joined to the sizes it would match them all.
+    matching = queryset.filter(search_vector=query).filter(search_vector=query & Lexemes(sizes))
+    matching = matching.order_by().values_list("id", "signature_count")
+    sql, params = matching.query.sql_with_params()
+    at = len(params) - 1 - params[::-1].index(sizes.value)  # the last: after the text's
+
+    def look(cursor, sql, params):
+        found = []
+        for size in SIGNATURE_SIZES:
+            cursor.execute(sql, [*params[:at], size, *params[at + 1 :]])
+            found += cursor.fetchall()
+            if len(found) >= CANDIDATES:
+                break
+        found.sort(key=lambda row: (-row[1], -row[0]))
+        return [number for number, _ in found[:CANDIDATES]]
+
+    return _found_once((sql, params), matching.db, memo, look)
+
+
+def _ids(cursor, sql, params):
+    cursor.execute(sql, params)
+    return [number for (number,) in cursor.fetchall()]
+
+
+def _found_once(compiled, db: str, memo: dict | None, look):
+    """The candidates' numbers, as `look(cursor, sql, params)` finds them: looked up once a
+    request (the list and its facet counts ask for the same ones)."""
+    sql, params = compiled
     key = (sql, tuple(params))
+    if memo is None:
+        memo = {}
     if key not in memo:
-        memo[key] = list(candidates)
+        with connections[db].cursor() as cursor:
+            memo[key] = look(cursor, sql, params)
     # One array parameter, not a thousand: each costs the ORM and the driver time to bind.
     # Given as the array's text, so that the ORM, which hashes a query's parameters as it
     # builds it, hashes one string rather than a thousand numbers each time.

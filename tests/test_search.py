@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from petitions import search
 from petitions.models import Petition
 from tests.factories import GovernmentResponseFactory, PetitionFactory
 from tests.test_browse import titles
@@ -187,7 +188,62 @@ def test_a_search_looks_for_its_candidates_once_for_the_list_and_its_counts(clie
     with CaptureQueriesContext(connection) as queries:
         response = client.get(LIST, {"q": "hedgehog"})
 
-    lookups = [q["sql"] for q in queries if "websearch_to_tsquery" in q["sql"]]
-    assert len([sql for sql in lookups if "LIMIT 1000" in sql]) == 1
+    # The candidates are looked for a size of signature count at a time (5,000, then 20,
+    # then 10): each size once, not again for the counts.
+    lookups = [q["sql"] for q in queries if "::tsquery" in q["sql"]]
+    assert len(lookups) == len(search.SIGNATURE_SIZES)
+    assert len(set(lookups)) == len(lookups)
     assert titles(response)[0] == "Protect hedgehog habitat number 1"
     assert "Showing 1–3 of 3 petitions" in " ".join(response.content.decode().split())
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the ranking of a search's best candidates is PostgreSQL's (SQLite ranks all)",
+)
+@pytest.mark.parametrize("candidates", [1, 2, 3, 4, 5])
+def test_the_most_signed_matches_are_found_whatever_the_size_of_their_counts(
+    client, db, monkeypatch, candidates
+):
+    """Candidates found a size of signature count at a time are those with most signatures,
+    across sizes, and a count that changes size moves its petition with it."""
+    monkeypatch.setattr("petitions.search.CANDIDATES", candidates)
+    counts = {"a": 7, "b": 12_345, "c": 99, "d": 1_000, "e": 0, "f": 5_000_000}
+    made = {
+        name: PetitionFactory(action=f"Protect hedgehog habitat {name}", signature_count=count)
+        for name, count in counts.items()
+    }
+    PetitionFactory(action="Protect otter habitat", signature_count=9_000_000)
+    Petition.objects.filter(pk=made["e"].pk).update(signature_count=250_000)  # 1 -> 6 digits
+    Petition.objects.filter(pk=made["b"].pk).update(signature_count=3)  # 5 -> 1 digit
+    counts.update(e=250_000, b=3)
+
+    response = client.get(LIST, {"q": "hedgehog"})
+
+    most_signed = sorted(counts, key=counts.get, reverse=True)[:candidates]
+    assert set(titles(response)) == {f"Protect hedgehog habitat {name}" for name in most_signed}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="signature sizes are in PostgreSQL's vectors"
+)
+@pytest.mark.parametrize("typed", ["#1", "'#1'", "#4 | #1", "1", search.SIGNATURE_SIZES[0]])
+def test_no_search_matches_a_signature_size(client, db, typed):
+    PetitionFactory(action="Protect hedgehog habitat", signature_count=5)
+
+    response = client.get(LIST, {"q": typed})
+
+    assert response.status_code == 200
+    assert titles(response) == []
+
+
+@pytest.mark.parametrize("typed", ["the", "down", "and of the"])
+def test_a_search_of_only_common_words_finds_nothing_not_everything(client, db, typed):
+    """Words too common to index ("stop words") leave nothing to look for."""
+    PetitionFactory(action="Protect hedgehog habitat", signature_count=5)
+    PetitionFactory(action="Fund rural buses", signature_count=50_000)
+
+    response = client.get(LIST, {"q": typed})
+
+    assert response.status_code == 200
+    assert titles(response) == []
