@@ -60,8 +60,9 @@ CANDIDATES = 1_000
 
 # The sizes of signature count, by number of digits, that a search looks through in turn,
 # largest first, until it has its candidates: each petition's vector holds the size of its
-# count as a lexeme ('#4' for 1,000 to 9,999; responses/migrations/0008). The first group
-# holds the most signed twentieth or so of petitions, where a common word's candidates are.
+# count as a lexeme ('#4' for 1,000 to 9,999; responses/migrations/0008). The first group,
+# a thousand signatures or more, is the most signed few per cent of petitions: a common
+# word's candidates are all there.
 SIGNATURE_SIZES = ["'#10' | '#9' | '#8' | '#7' | '#6' | '#5' | '#4'", "'#3'", "'#2'", "'#1'"]
 
 

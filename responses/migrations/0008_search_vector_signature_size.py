@@ -5,7 +5,7 @@ word PostgreSQL walked the petitions from the most signed down, reading each one
 until a thousand matched: thousands of rows, 20 to 60 ms when they were not in memory. With
 the count's size in the vector as a lexeme of its own ('#1' for 0 to 9 signatures, '#2' for
 10 to 99, and so on), the index finds the matches among the most signed petitions alone, a
-size at a time, largest first (petitions.search.by_signature_size).
+size at a time, largest first (`_most_signed_by_size` in petitions/search.py).
 
 The lexeme begins with '#', which the text search parser never keeps, so no search typed
 into the box can match it. A change of signature count that keeps its number of digits
