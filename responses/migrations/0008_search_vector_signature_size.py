@@ -17,13 +17,45 @@ from django.db import migrations
 
 from petitions_site.migration_sql import by_vendor
 
-FORWARDS = r"""
+# The vector of a petition's texts, as 0004_search_triggers made it: the action (A), the
+# background and the response's summary (B), the additional details (C), the response (D).
+TEXTS = """
+    setweight(to_tsvector('english', coalesce(NEW.action, '')), 'A') ||
+    setweight(to_tsvector('english', coalesce(NEW.background, '')), 'B') ||
+    setweight(to_tsvector('english', coalesce(NEW.additional_details, '')), 'C') ||
+    coalesce((
+      SELECT setweight(to_tsvector('english', coalesce(r.summary, '')), 'B') ||
+             setweight(to_tsvector('english', coalesce(r.details, '')), 'D')
+      FROM responses_governmentresponse r WHERE r.petition_id = NEW.id
+    ), ''::tsvector)"""
+
+
+def search_trigger(body: str, columns: str) -> str:
+    """The petitions' search trigger: its function `body`, run before an insert and before
+    an update of `columns`."""
+    return f"""
+CREATE OR REPLACE FUNCTION petitions_petition_search() RETURNS trigger AS $$
+BEGIN
+{body}
+END $$ LANGUAGE plpgsql;
+
+DROP TRIGGER IF EXISTS petitions_petition_search ON petitions_petition;
+CREATE TRIGGER petitions_petition_search
+  BEFORE INSERT OR UPDATE OF {columns} ON petitions_petition
+  FOR EACH ROW EXECUTE FUNCTION petitions_petition_search();
+
+UPDATE petitions_petition SET search_vector = NULL;
+"""
+
+
+SIZE = """
 CREATE OR REPLACE FUNCTION petitions_signature_size(count integer) RETURNS tsvector AS $$
   SELECT array_to_tsvector(ARRAY['#' || length(greatest(count, 0)::text)])
 $$ LANGUAGE sql IMMUTABLE;
+"""
 
-CREATE OR REPLACE FUNCTION petitions_petition_search() RETURNS trigger AS $$
-BEGIN
+FORWARDS = SIZE + search_trigger(
+    f"""
   IF TG_OP = 'UPDATE'
      AND NEW.search_vector IS NOT DISTINCT FROM OLD.search_vector
      AND NEW.action IS NOT DISTINCT FROM OLD.action
@@ -39,52 +71,18 @@ BEGIN
     END IF;
     RETURN NEW;
   END IF;
-  NEW.search_vector :=
-    setweight(to_tsvector('english', coalesce(NEW.action, '')), 'A') ||
-    setweight(to_tsvector('english', coalesce(NEW.background, '')), 'B') ||
-    setweight(to_tsvector('english', coalesce(NEW.additional_details, '')), 'C') ||
-    coalesce((
-      SELECT setweight(to_tsvector('english', coalesce(r.summary, '')), 'B') ||
-             setweight(to_tsvector('english', coalesce(r.details, '')), 'D')
-      FROM responses_governmentresponse r WHERE r.petition_id = NEW.id
-    ), ''::tsvector) ||
-    petitions_signature_size(NEW.signature_count);
-  RETURN NEW;
-END $$ LANGUAGE plpgsql;
+  NEW.search_vector := {TEXTS} || petitions_signature_size(NEW.signature_count);
+  RETURN NEW;""",
+    "action, background, additional_details, search_vector, signature_count",
+)
 
-DROP TRIGGER IF EXISTS petitions_petition_search ON petitions_petition;
-CREATE TRIGGER petitions_petition_search
-  BEFORE INSERT OR UPDATE OF action, background, additional_details, search_vector, signature_count
-  ON petitions_petition
-  FOR EACH ROW EXECUTE FUNCTION petitions_petition_search();
-
-UPDATE petitions_petition SET search_vector = NULL;
-"""
-
-BACKWARDS = r"""
-CREATE OR REPLACE FUNCTION petitions_petition_search() RETURNS trigger AS $$
-BEGIN
-  NEW.search_vector :=
-    setweight(to_tsvector('english', coalesce(NEW.action, '')), 'A') ||
-    setweight(to_tsvector('english', coalesce(NEW.background, '')), 'B') ||
-    setweight(to_tsvector('english', coalesce(NEW.additional_details, '')), 'C') ||
-    coalesce((
-      SELECT setweight(to_tsvector('english', coalesce(r.summary, '')), 'B') ||
-             setweight(to_tsvector('english', coalesce(r.details, '')), 'D')
-      FROM responses_governmentresponse r WHERE r.petition_id = NEW.id
-    ), ''::tsvector);
-  RETURN NEW;
-END $$ LANGUAGE plpgsql;
-
-DROP TRIGGER IF EXISTS petitions_petition_search ON petitions_petition;
-CREATE TRIGGER petitions_petition_search
-  BEFORE INSERT OR UPDATE OF action, background, additional_details, search_vector
-  ON petitions_petition
-  FOR EACH ROW EXECUTE FUNCTION petitions_petition_search();
-
-UPDATE petitions_petition SET search_vector = NULL;
-DROP FUNCTION IF EXISTS petitions_signature_size(integer);
-"""
+BACKWARDS = (
+    search_trigger(
+        f"  NEW.search_vector := {TEXTS};\n  RETURN NEW;",
+        "action, background, additional_details, search_vector",
+    )
+    + "DROP FUNCTION IF EXISTS petitions_signature_size(integer);"
+)
 
 
 class Migration(migrations.Migration):
