@@ -16,7 +16,9 @@ per change, not once per request: in each process's memory (its most-used pages)
 CACHE_URL set (Redis, for example) in a cache that all app servers share, and in the
 database (StoredPage), where `manage.py render_pages` puts every petition's pages ahead of
 their readers: a petition nobody has opened is then one indexed read too. A kept page is
-never stale: its ETag is checked against the database first.
+never stale: its ETag is checked against the database first. A petition's stored page
+carries the generation it was rendered from (PageGeneration, which triggers raise on every
+row the page shows), so while it is current it is served with no other read.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import datetime as dt
 import gzip
 import hashlib
 from dataclasses import dataclass, field
-from functools import cache, wraps
+from functools import cache, cached_property, wraps
 
 from django.conf import settings
 from django.core.cache import caches
@@ -37,7 +39,13 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, quote_etag
 
-from petitions.models import ArchiveState, Petition, PetitionState, SignaturePoint, StoredPage
+from petitions.models import (
+    ArchiveState,
+    PageGeneration,
+    Petition,
+    PetitionState,
+    StoredPage,
+)
 from petitions.params import whole_number
 
 SETTLED_STATES = {PetitionState.CLOSED, PetitionState.REJECTED}
@@ -56,13 +64,32 @@ class PageVersion:
     # The page kept in the database, when it was read with the version (one query instead
     # of two): its row (ETag, type, body), or None if there is none.
     stored: tuple | None = field(default=UNREAD, repr=False)
+    # A petition's page: its petition, and the generations it is rendered from (what a
+    # stored page records, to be served on its own while they stay the petition's).
+    petition: int | None = None
+    generation: int = 0
+    reference: int = 0
+    # The stored page is this version's, known without reading the petition (its
+    # generations are the petition's): serve it as it is.
+    current: bool = False
+
+    @cached_property
+    def day(self) -> int | None:
+        """Today (YYYYMMDD) for a page that tells where petitions stand today (a record of
+        an open petition reads as closed once its time has run out), else None. Read once,
+        so that a page stored at midnight records the day its ETag names."""
+        return today() if self.daily else None
 
     @property
     def etag(self) -> str:
-        # With the day where the page tells where petitions stand today (a record of an
-        # open petition reads as closed once its time has run out).
-        day = f"-{timezone.localdate():%Y%m%d}" if self.daily else ""
+        if self.current:
+            return self.stored[0]  # as it was sent when the page was stored
+        day = f"-{self.day}" if self.daily else ""
         return quote_etag(f"{self.key}-{settings.RELEASE}{day}")
+
+
+def today() -> int:
+    return int(f"{timezone.localdate():%Y%m%d}")
 
 
 def prepared_cursor():
@@ -91,13 +118,9 @@ def _petition_version_query() -> tuple[str, list, int]:
             "state",
             Subquery(ArchiveState.objects.filter(pk=1).values("reference_version")),
             "scheduled_debate_date",
-            # The latest point of its signatures over time (a harvest or an import may add
-            # one, or a past one, without changing `updated_at`).
-            Subquery(
-                SignaturePoint.objects.filter(petition=OuterRef("pk"))
-                .order_by("-id")
-                .values("id")[:1]
-            ),
+            # Raised by every write to a row the pages show, whoever makes it, `updated_at`
+            # or not (a harvest's new signature point, a plain UPDATE).
+            Subquery(PageGeneration.objects.filter(pk=OuterRef("pk")).values("generation")),
         )
     )
     sql, params = queryset.query.sql_with_params()
@@ -114,36 +137,84 @@ def _moment(value) -> dt.datetime | None:
     return value
 
 
+VERSION_COLUMNS = 7  # what `_petition_version_query` selects
+
+
+@cache
+def _petition_page_query() -> str:
+    """The query of `petition_version` with a stored page. A stored page whose generations
+    are still the petition's (and whose release and day are today's) is read on its own:
+    two index probes. Only when there is none does the full version run (NOT EXISTS gates
+    it), with the page stored at that key, whatever it was rendered from. One query either
+    way. Parameters: the page's key, the petition, the release, today, the version's own,
+    the page's key again."""
+    quote = connection.ops.quote_name
+    page, generation, state = (
+        quote(model._meta.db_table) for model in (StoredPage, PageGeneration, ArchiveState)
+    )
+    nothing = ", ".join(["NULL"] * VERSION_COLUMNS)
+    sql = f"""
+        WITH current AS (
+            SELECT page.version, page.last_modified, page.settled, page.day,
+                page.etag, page.content_type, page.body
+            FROM {page} page
+            JOIN {state} state ON state.id = 1 AND state.reference_version = page.reference
+            LEFT JOIN {generation} generation ON generation.petition_id = page.petition_id
+            WHERE page.key = %s AND page.petition_id = %s AND page.release = %s
+                AND (page.day IS NULL OR page.day = %s)
+                AND page.generation = COALESCE(generation.generation, 0)
+        )
+        SELECT current.*, {nothing} FROM current
+        UNION ALL
+        SELECT NULL, NULL, NULL, NULL, page.etag, page.content_type, page.body, version.*
+        FROM ({_petition_version_query()[0]}) version LEFT JOIN {page} page ON page.key = %s
+        WHERE NOT EXISTS (SELECT 1 FROM current)"""
+    return " ".join(sql.split())
+
+
 def petition_version(pk, page_key: str | None = None) -> PageVersion | None:
     """The version of a visible petition's pages, or None if there is no such petition.
 
     The last change of the petition, its government response or its debate outcome gives
     Last-Modified; the ETag also carries the version of the other rows a page shows a little
-    of (its parliament, its department), its latest point of signatures over time, and the
-    day for a petition recorded open. With `page_key`, the page stored at that key is read
-    in the same query."""
+    of (its parliament, its department), the petition's generation (every write to a row
+    its pages show raises it) and the day for a petition recorded open. With `page_key`,
+    the page stored at that key is read in the same query: on its own, with what it was
+    rendered from, while it is current."""
     sql, params, at = _petition_version_query()
     params = [*params[:at], pk, *params[at + 1 :]]
     if page_key is not None:
-        table = connection.ops.quote_name(StoredPage._meta.db_table)
-        sql = (
-            f"SELECT version.*, page.etag, page.content_type, page.body FROM ({sql}) version "
-            f"LEFT JOIN {table} page ON page.key = %s"
-        )
-        params.append(page_key)
+        sql = _petition_page_query()
+        params = [page_key, pk, settings.RELEASE, today(), *params, page_key]
     with prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
+    stored = UNREAD
+    if page_key is not None:
+        if row[0] is not None:  # a stored page that is current: what it was rendered from
+            return PageVersion(
+                key=row[0],
+                last_modified=row[1],
+                settled=bool(row[2]),
+                daily=row[3] is not None,
+                stored=row[4:7],
+                petition=pk,
+                current=True,
+            )
+        stored, row = (row[4:7] if row[4] is not None else None), row[7:]
     changed = max(moment for moment in map(_moment, row[:3]) if moment is not None)
     return PageVersion(
-        key=f"p{pk}-{changed.timestamp():.6f}-r{row[4] or 0}-h{row[6] or 0}",
+        key=f"p{pk}-{changed.timestamp():.6f}-r{row[4] or 0}-g{row[6] or 0}",
         last_modified=int(changed.timestamp()),
         settled=row[3] in SETTLED_STATES,
         # Recorded open, or a debate to come: what the page says changes with the day.
         daily=row[3] == PetitionState.OPEN or _debate_to_come(row[5]),
-        stored=UNREAD if page_key is None else (row[7:] if row[7] is not None else None),
+        stored=stored,
+        petition=pk,
+        generation=row[6] or 0,
+        reference=row[4] or 0,
     )
 
 
@@ -242,36 +313,58 @@ class CacheTier:
 
 class StoreTier:
     """Pages kept in the database (StoredPage), one row an address: shared by every worker
-    and kept across restarts; a row of another ETag is stale and is replaced. `row`: the
-    row already read with the page's version (petition pages), if it was."""
+    and kept across restarts; a row of another ETag is stale and is replaced. A petition's
+    page is stored with what it was rendered from (`version`), so that it is served on its
+    own while that stays current."""
 
-    def __init__(self, row=UNREAD):
-        self.row = row
+    # What a page records of its version, beside the page itself.
+    RECORDED = ["petition_id", "generation", "reference", "release", "day", "version"]
+    RECORDED += ["last_modified", "settled"]
+
+    def __init__(self, version: PageVersion):
+        self.version = version
 
     def get(self, key: str, etag: str) -> Kept | None:
-        row = self.row
+        row = self.version.stored
         if row is UNREAD:
-            table = connection.ops.quote_name(StoredPage._meta.db_table)
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT etag, content_type, body FROM {table} WHERE key = %s", [key]
+                    f"SELECT etag, content_type, body FROM {self.table()} WHERE key = %s", [key]
                 )
                 row = cursor.fetchone()
         if row is None or row[0] != etag:
             return None
         return Kept(bytes(row[2]), row[1])
 
-    @staticmethod
-    def set(key: str, etag: str, kept: Kept) -> None:
-        table = connection.ops.quote_name(StoredPage._meta.db_table)
+    def set(self, key: str, etag: str, kept: Kept) -> None:
+        columns = ["key", "etag", "content_type", "body", "stored_at", *self.RECORDED]
+        updated = ", ".join(f"{column} = excluded.{column}" for column in columns[1:])
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (key, etag, content_type, body, stored_at) "
-                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (key) DO UPDATE SET "
-                "etag = excluded.etag, content_type = excluded.content_type, "
-                "body = excluded.body, stored_at = excluded.stored_at",
-                [key, etag, kept.content_type, kept.body, timezone.now()],
+                f"INSERT INTO {self.table()} ({', '.join(columns)}) "
+                f"VALUES ({', '.join(['%s'] * len(columns))}) "
+                f"ON CONFLICT (key) DO UPDATE SET {updated}",
+                [key, etag, kept.content_type, kept.body, timezone.now(), *self.recorded()],
             )
+
+    def recorded(self) -> list:
+        version = self.version
+        if version.petition is None:  # a page drawn from the whole archive
+            return [None, None, None, "", None, "", None, False]
+        return [
+            version.petition,
+            version.generation,
+            version.reference,
+            settings.RELEASE,
+            version.day,
+            version.key,
+            version.last_modified,
+            version.settled,
+        ]
+
+    @staticmethod
+    def table() -> str:
+        return connection.ops.quote_name(StoredPage._meta.db_table)
 
 
 # The only query strings whose pages are stored: a facet, and a page (or a page size) within
@@ -300,7 +393,7 @@ def page_tiers(request, version: PageVersion) -> list:
     if settings.PAGE_CACHE:
         tiers.append(CacheTier(caches["default"], None))
     if settings.PAGE_STORE and storable(request):
-        tiers.append(StoreTier(version.stored))
+        tiers.append(StoreTier(version))
     return [tier for tier in tiers if tier is not None]
 
 
@@ -313,13 +406,15 @@ def page_key(request) -> str:
     return key
 
 
-def stored_page_key(request) -> str | None:
+def stored_page_key(request, local_first: bool = True) -> str | None:
     """The key of the request's stored page, to read with the page's version (one query),
-    when the page may be stored and this process does not keep it already."""
+    when the page may be stored and (`local_first`) this process does not keep it
+    already. A petition's page reads its stored page whatever this process keeps: while it
+    is current, that is cheaper than the petition's version."""
     if request.method not in ("GET", "HEAD") or not settings.PAGE_STORE or not storable(request):
         return None
     key = page_key(request)
-    local = local_tier()
+    local = local_tier() if local_first else None
     return None if local is not None and local.holds(key) else key
 
 
@@ -337,6 +432,8 @@ def nearest(tiers: list, key: str, etag: str):
 
 def from_cache(request, version: PageVersion, render):
     """The page from the nearest tier that holds it, else `render()` (and keep it)."""
+    if version.current:  # the stored page, read with the version
+        return Kept(bytes(version.stored[2]), version.stored[1]).response(request)
     etag = version.etag
     key = page_key(request)
     tiers = page_tiers(request, version)
@@ -378,7 +475,7 @@ def conditional_petition(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        version = petition_version(kwargs["pk"], stored_page_key(request))
+        version = petition_version(kwargs["pk"], stored_page_key(request, local_first=False))
         return serve_conditionally(request, version, lambda: view(request, *args, **kwargs))
 
     return wrapper
@@ -402,7 +499,7 @@ class ConditionalPetitionMixin:
     """For class-based views of one petition (URL keyword `pk`)."""
 
     def version(self, pk) -> PageVersion | None:
-        return petition_version(pk, stored_page_key(self.request))
+        return petition_version(pk, stored_page_key(self.request, local_first=False))
 
     def dispatch(self, request, *args, **kwargs):
         def render():

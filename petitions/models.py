@@ -122,9 +122,39 @@ class StoredPage(models.Model):
     content_type = models.CharField(max_length=100)
     body = models.BinaryField()
     stored_at = models.DateTimeField(auto_now=True)
+    # A petition's page also keeps what it was rendered from, so that it is served with no
+    # other read while it stays current (petitions.caching.petition_version): its petition,
+    # the petition's PageGeneration and the archive's reference version then, the release,
+    # the day (YYYYMMDD) for a page that changes with the day, and its version's key,
+    # Last-Modified and whether it is settled. Defaults in the database too: a worker of the
+    # release before, still serving during a deployment, stores pages without them.
+    petition_id = models.IntegerField(null=True)
+    generation = models.BigIntegerField(null=True)
+    reference = models.BigIntegerField(null=True)
+    release = models.CharField(max_length=100, blank=True, db_default="")
+    day = models.IntegerField(null=True)
+    version = models.CharField(max_length=200, blank=True, db_default="")
+    last_modified = models.BigIntegerField(null=True)
+    settled = models.BooleanField(db_default=False)
 
     def __str__(self) -> str:
         return f"Stored page {self.key[:12]} ({self.etag})"
+
+
+class PageGeneration(models.Model):
+    """How many times the rows a petition's pages show have changed: database triggers
+    raise it on every write to the petition, its government response, its debate outcome,
+    its signatures over time, its breakdowns, departments and topics
+    (migrations/0020_page_generations.py). A stored page of the petition is current while
+    its generation is the one it was rendered from. A petition no write has touched since
+    has no row: generation 0. The row outlives its petition, so a petition imported again
+    under the same number starts from a later generation."""
+
+    petition_id = models.IntegerField(primary_key=True)
+    generation = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Petition {self.petition_id}, generation {self.generation}"
 
 
 class Department(NamedBy, models.Model):

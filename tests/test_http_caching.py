@@ -325,6 +325,6 @@ def test_the_read_of_a_page_with_its_version_is_prepared_once_per_connection(
     with connection.cursor() as cursor:
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [row[0] for row in cursor.fetchall()]
-    petition_pages = [s for s in prepared if s.startswith("SELECT version.*, page.")]
+    petition_pages = [s for s in prepared if s.startswith("WITH current AS")]
     list_pages = [s for s in prepared if s.startswith("SELECT state.version, page.")]
     assert len(petition_pages) == len(list_pages) == 1
