@@ -102,11 +102,12 @@ _PK = 2_147_483_641  # stands for the petition's number while the query is compi
 
 
 @cache
-def _petition_version_query() -> tuple[str, list, int]:
+def _petition_version_query() -> tuple[str, list, int, int]:
     """The query of `petition_version`: compiled once from the ORM, so that it follows the
     models (their tables, which petitions are public), then run on every request for a
     page as plain SQL (about 0.2 ms instead of 1 ms on PostgreSQL). Returns the SQL, its
-    parameters and where the petition's number goes among them."""
+    parameters, where the petition's number goes among them and how many values it
+    selects."""
     queryset = (
         Petition.objects.visible()
         .filter(pk=_PK)
@@ -125,7 +126,8 @@ def _petition_version_query() -> tuple[str, list, int]:
     )
     sql, params = queryset.query.sql_with_params()
     params = list(params)
-    return sql, params, params.index(_PK)
+    columns = len(queryset.query.values_select) + len(queryset.query.annotation_select)
+    return sql, params, params.index(_PK), columns
 
 
 def _moment(value) -> dt.datetime | None:
@@ -135,9 +137,6 @@ def _moment(value) -> dt.datetime | None:
     if value is not None and timezone.is_naive(value):
         value = value.replace(tzinfo=dt.UTC)
     return value
-
-
-VERSION_COLUMNS = 7  # what `_petition_version_query` selects
 
 
 @cache
@@ -152,7 +151,8 @@ def _petition_page_query() -> str:
     page, generation, state = (
         quote(model._meta.db_table) for model in (StoredPage, PageGeneration, ArchiveState)
     )
-    nothing = ", ".join(["NULL"] * VERSION_COLUMNS)
+    version_sql, *_, columns = _petition_version_query()
+    nothing = ", ".join(["NULL"] * columns)
     sql = f"""
         WITH current AS (
             SELECT page.version, page.last_modified, page.settled, page.day,
@@ -167,7 +167,7 @@ def _petition_page_query() -> str:
         SELECT current.*, {nothing} FROM current
         UNION ALL
         SELECT NULL, NULL, NULL, NULL, page.etag, page.content_type, page.body, version.*
-        FROM ({_petition_version_query()[0]}) version LEFT JOIN {page} page ON page.key = %s
+        FROM ({version_sql}) version LEFT JOIN {page} page ON page.key = %s
         WHERE NOT EXISTS (SELECT 1 FROM current)"""
     return " ".join(sql.split())
 
@@ -181,7 +181,7 @@ def petition_version(pk, page_key: str | None = None) -> PageVersion | None:
     its pages show raises it) and the day for a petition recorded open. With `page_key`,
     the page stored at that key is read in the same query: on its own, with what it was
     rendered from, while it is current."""
-    sql, params, at = _petition_version_query()
+    sql, params, at, _ = _petition_version_query()
     params = [*params[:at], pk, *params[at + 1 :]]
     if page_key is not None:
         sql = _petition_page_query()

@@ -90,8 +90,10 @@ class ArchiveState(models.Model):
     """One row whose `version` database triggers raise on every change to the archive's
     petitions, responses, debate outcomes, parliaments and departments
     (migrations/0006_archive_version_triggers.py): lists and the home page take their ETag
-    from it. `reference_version` rises only with parliaments and departments, the other
-    rows a petition's own pages show (migrations/0012_stored_pages.py)."""
+    from it. `reference_version` rises with parliaments and departments, the other rows a
+    petition's own pages show (migrations/0012_stored_pages.py), and with a `TRUNCATE` of any
+    table those pages show, which names no petition whose generation it could raise
+    (migrations/0020_page_generations.py): every stored petition page is then stale."""
 
     version = models.BigIntegerField(default=0)
     reference_version = models.BigIntegerField(default=0)
