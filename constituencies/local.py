@@ -4,7 +4,9 @@ petitions signed there, most signed there first.
 Every constituency of both boundary sets is known in memory (`constituencies.maps.places`),
 so the facts cost no query; a constituency's petitions are read in order from the index
 on (ons_code, signature_count) of the breakdowns (`constituency_sigs_code_idx`), one page
-at a time, never every breakdown.
+at a time, never every breakdown. Its MPs do take every petition signed there to work out:
+they are worked out once for each version of the archive and kept (KeptMembers), for every
+constituency at once by `render_pages`.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from django.conf import settings
 from django.db.models import Count, Exists, Max, Min, OuterRef, Sum
 from django.db.models.functions import Coalesce
 
 from constituencies.areas import REGION_BY_CODE, Nation
 from constituencies.maps import places
-from constituencies.models import BoundarySet
+from constituencies.models import BoundarySet, KeptMembers
 from petitions.models import ConstituencySignatures
 from petitions.states import PUBLIC_STATES
 
@@ -176,10 +179,15 @@ def search(text: str) -> list[ConstituencyFacts]:
 def members(code: str) -> list[Member]:
     """The MPs the archive's petitions recorded for the constituency, earliest first, with
     the dates of the first and last petition that named each (one query)."""
-    rows = (
-        ConstituencySignatures.objects.filter(ons_code=code, petition__state__in=PUBLIC_STATES)
+    return _members_by_code(ConstituencySignatures.objects.filter(ons_code=code)).get(code, [])
+
+
+def _members_by_code(rows) -> dict[str, list[Member]]:
+    """The MPs of each constituency among breakdown `rows` (one query, grouped)."""
+    grouped = (
+        rows.filter(petition__state__in=PUBLIC_STATES)
         .order_by()
-        .values("mp")
+        .values("ons_code", "mp")
         .annotate(
             first=Min(Coalesce("petition__opened_at", "petition__created_at")),
             last=Max(Coalesce("petition__opened_at", "petition__created_at")),
@@ -187,8 +195,65 @@ def members(code: str) -> list[Member]:
             petitions=Count("*"),
         )
     )
-    found = [Member(row["mp"], row["first"], row["last"], row["petitions"]) for row in rows]
-    return sorted(found, key=lambda m: (m.first, m.name or ""))
+    found: dict[str, list[Member]] = {}
+    for row in grouped:
+        member = Member(row["mp"], row["first"], row["last"], row["petitions"])
+        found.setdefault(row["ons_code"], []).append(member)
+    for code_members in found.values():
+        code_members.sort(key=lambda m: (m.first, m.name or ""))
+    return found
+
+
+def kept_members(code: str, version: str) -> list[Member]:
+    """The constituency's MPs for this version of the archive (`archive_version().key`, read
+    before them) and this release: as kept (KeptMembers), or worked out and kept."""
+    kept = KeptMembers.objects.filter(ons_code=code, version=_stamp(version))
+    for (row,) in kept.values_list("members"):
+        return [_member(values) for values in row]
+    found = members(code)
+    _keep({code: found}, version)
+    return found
+
+
+def keep_every_members(version: str) -> int:
+    """Work out and keep every constituency's MPs for this version of the archive (one
+    query over every breakdown, which is much less than one a constituency); how many
+    constituencies. Read `version` first: MPs kept under a version they are newer than are
+    never read, while older ones would be."""
+    found = _members_by_code(ConstituencySignatures.objects.all())
+    codes = {code for boundary_set in BoundarySet.values for code in places(boundary_set)}
+    _keep({code: found.get(code, []) for code in codes}, version)
+    return len(codes)
+
+
+def _stamp(version: str) -> str:
+    return f"{version} {settings.RELEASE}"  # a release may work them out otherwise
+
+
+def _keep(found: dict[str, list[Member]], version: str) -> None:
+    KeptMembers.objects.bulk_create(
+        [
+            KeptMembers(
+                ons_code=code,
+                version=_stamp(version),
+                members=[
+                    [m.name, m.first.isoformat(), m.last.isoformat(), m.petitions] for m in ms
+                ],
+            )
+            for code, ms in found.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["ons_code"],
+        update_fields=["version", "members"],
+        batch_size=500,
+    )
+
+
+def _member(values: list) -> Member:
+    name, first, last, petitions = values
+    return Member(
+        name, dt.datetime.fromisoformat(first), dt.datetime.fromisoformat(last), petitions
+    )
 
 
 def signed_here(code: str):

@@ -101,3 +101,21 @@ class ConstituencyBoundary(models.Model):
 
     def __str__(self) -> str:
         return f"Boundary of {self.constituency}"
+
+
+class KeptMembers(models.Model):
+    """A constituency's MPs as the archive's petitions recorded them (`local.members`),
+    worked out for one version of the archive. Working them out reads every petition signed
+    there, so they are kept here, for every worker and across restarts: by the first page
+    of the constituency that needs them, or by `render_pages` for every constituency at
+    once. A row of another version is stale: it is worked out again and replaced."""
+
+    ons_code = models.CharField("ONS code", max_length=9, primary_key=True)
+    version = models.CharField(max_length=200, help_text="The archive's version and the release.")
+    members = models.JSONField(help_text="[name, first, last, petitions] of each MP, in order.")
+
+    class Meta:
+        verbose_name_plural = "kept members"
+
+    def __str__(self) -> str:
+        return f"MPs of {self.ons_code} at version {self.version}"

@@ -78,9 +78,15 @@ def signed_here(request, code: str):
 
 def members_of(request, facts) -> list[local.Member]:
     """The constituency's MPs (local.members: every petition signed there, read), kept for
-    the archive's version: each page of the constituency, and its JSON, share them."""
+    the archive's version: each page of the constituency, and its JSON, share them, in this
+    worker's memory and in the database for every worker (local.kept_members)."""
     code = facts.ons_code
-    return kept_for_version(request, f"members:{code}", lambda: local.members(code))
+    version = getattr(request, "page_version", None)
+    if version is None:  # not a GET: nothing is kept
+        return local.members(code)
+    return kept_for_version(
+        request, f"members:{code}", lambda: local.kept_members(code, version.key)
+    )
 
 
 def filtered(filterset) -> bool:

@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -216,6 +217,42 @@ def test_paging_through_a_constituency_reads_its_mps_once(client, db):
         sql = " ".join(q["sql"] for q in queries.captured_queries)
         assert 'AS "first"' not in sql, address  # the MPs: when each was first named
     assert client.get(reverse("constituencies:json", args=[POPLAR])).json()["count"] == 30
+
+
+def mp_reads(queries) -> int:
+    """How many of the captured queries worked out MPs from the petitions signed there."""
+    return sum('AS "first"' in query["sql"] for query in queries.captured_queries)
+
+
+def another_worker():
+    caches["pages"].clear()  # nothing in its memory
+
+
+def test_another_worker_reads_a_constituencys_mps_as_kept_until_the_archive_changes(client, db):
+    """Working out its MPs reads every petition signed there: done once for every worker
+    (kept in the database), and again once a breakdown names another MP."""
+    for n in range(30):
+        ConstituencySignaturesFactory(ons_code=POPLAR, signature_count=100 + n)
+    url = reverse("constituencies:detail", args=[POPLAR])
+    first = client.get(url).context["members"]
+    assert [m.name for m in first] == ["A Member MP"] and first[0].petitions == 30
+
+    another_worker()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"page": 2})
+    assert mp_reads(queries) == 0
+    assert response.context["members"] == first  # names, dates and counts
+    assert "A Member MP" in visible_text(response)
+
+    ConstituencySignaturesFactory(
+        petition=PetitionFactory(), ons_code=POPLAR, signature_count=1, mp="Apsana Begum MP"
+    )
+    another_worker()
+    response = client.get(url, {"page": 2})
+    assert "Apsana Begum MP" in visible_text(response)
+    another_worker()
+    document = client.get(reverse("constituencies:json", args=[POPLAR])).json()
+    assert document["count"] == 31
 
 
 # --- the public site's documents ----------------------------------------------------------

@@ -3,9 +3,10 @@
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -276,7 +277,9 @@ def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
     # constituencies, the constituencies' index and document.
     parliaments = Parliament.objects.count()
     stored = 6 + 1 + 9 * 4 + 4 + 1 + 3 * parliaments + 2
-    assert out.getvalue() == f"1 petitions: {stored} pages current in the store.\n"
+    assert out.getvalue() == (
+        f"1 petitions: {stored} pages current in the store; the MPs of 1,295 constituencies kept.\n"
+    )
     assert StoredPage.objects.count() == stored
     for address, queries in [
         ("/petitions/221342/", 1),
@@ -296,6 +299,17 @@ def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
     out = io.StringIO()
     call_command("render_pages", "--base-url", "http://testserver", stdout=out)
     assert StoredPage.objects.count() == stored  # nothing new: every page was current
+
+    # Every constituency's MPs were kept too: a worker that has not read them (nothing in
+    # its memory) does not work them out from the petitions signed there, for a
+    # constituency some petition was signed in or none was.
+    caches["pages"].clear()
+    for code, members in [("E14000882", ["Jim Fitzpatrick MP"]), ("E14001063", [])]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/constituencies/{code}/")
+        assert response.status_code == 200
+        assert not any('AS "first"' in query["sql"] for query in queries.captured_queries)
+        assert [member.name for member in response.context["members"]] == members
 
 
 def test_a_department_saved_unchanged_leaves_stored_pages_as_they_are(
