@@ -23,7 +23,8 @@ ended, once the workers have finished what it left queued. Run `manage.py render
 http://127.0.0.1:8123` first, as a deployment does (the header says how many pages are in
 the store). wrk asks without Accept-Encoding unless `--gzip` (as browsers ask). It prints
 a table of requests per second, the ratio to /healthz, p50, p99 and non-2xx answers, and
-the workers' memory.
+the workers' memory. With `--beside` (3 s by default), /healthz is also measured just before
+each row, and the row's ratio to that is printed beside the ratio to the first /healthz.
 Not a test: it asserts nothing, it prints figures.
 """
 
@@ -244,6 +245,13 @@ def main():
         help="ask as browsers do, with Accept-Encoding: gzip (wrk's default asks for none)",
     )
     parser.add_argument("--only", help="measure only the pages whose name contains this")
+    parser.add_argument(
+        "--beside",
+        type=int,
+        default=3,
+        help="seconds of /healthz measured just before each row, for a ratio less swayed by "
+        "the machine's swings within the run (0: none)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
@@ -290,25 +298,33 @@ def main():
             f"{', Accept-Encoding: gzip' if args.gzip else ''}; {os.cpu_count()} cores; "
             f"nothing warmed; {stored:,} pages in the store (render_pages)\n"
         )
-        print("| page | req/s | ratio | p50 ms | p99 ms | non-2xx |\n|---|---|---|---|---|---|")
+        print(
+            "| page | req/s | ratio | ratio beside | p50 ms | p99 ms | non-2xx |\n"
+            "|---|---|---|---|---|---|---|"
+        )
         ceiling = None
+        headers = ["Accept-Encoding: gzip"] if args.gzip else []
         with tempfile.TemporaryDirectory() as folder:
             for name, paths in addresses.items():
+                beside = "–"
+                if args.beside and "healthz" not in name:
+                    # The trivial view again, just before the row: the ratio to it is less
+                    # swayed by how fast the machine happens to be at that moment.
+                    trivial = wrk(
+                        base, ["/healthz"], args.beside, args.connections, Path(folder), headers
+                    )[0]
                 rps, p50, p99, errors = wrk(
-                    base,
-                    paths,
-                    args.duration,
-                    args.connections,
-                    Path(folder),
-                    ["Accept-Encoding: gzip"] if args.gzip else [],
+                    base, paths, args.duration, args.connections, Path(folder), headers
                 )
+                if args.beside and "healthz" not in name:
+                    beside = f"{rps / trivial:.2f}"
                 ceiling = ceiling or rps
                 # The workers finish what the last row left queued (a slow search takes a
                 # few hundred ms) before the next row starts, so no row pays for another.
                 time.sleep(SETTLE_SECONDS)
                 print(
-                    f"| {name} | {rps:,.0f} | {rps / ceiling:.2f} | {p50:.1f} | {p99:.1f} "
-                    f"| {errors} |",
+                    f"| {name} | {rps:,.0f} | {rps / ceiling:.2f} | {beside} | {p50:.1f} "
+                    f"| {p99:.1f} | {errors} |",
                     flush=True,
                 )
         memory = worker_memory(server.pid)
