@@ -20,7 +20,6 @@ from django.urls import reverse
 
 from constituencies import local
 from constituencies.maps import boundary_set_on, places
-from constituencies.models import BoundarySet
 from constituencies.views import members_of, page_rows, paginated, read_page, signed_here
 from petitions.api import (
     BadRequest,
@@ -71,7 +70,7 @@ def _json(document, status=200) -> JsonResponse:
 @open_to_all
 @conditional_archive
 def constituencies_json(request):
-    codes = {code for s in BoundarySet.values for code in places(s)}
+    codes = local.all_codes()
     return _json(_document(codes, local.latest_members(Petition.objects.visible(), codes)))
 
 

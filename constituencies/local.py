@@ -145,10 +145,16 @@ def constituency(code: str) -> ConstituencyFacts | None:
     return found
 
 
+def all_codes() -> set[str]:
+    """The ONS code of every constituency of both sets, each once."""
+    return {code for boundary_set in BoundarySet.values for code in places(boundary_set)}
+
+
 def all_constituencies() -> list[ConstituencyFacts]:
     """Every constituency of both sets, each code once, by name."""
-    codes = {code for s in BoundarySet.values for code in places(s)}
-    return sorted((facts(code) for code in codes), key=lambda c: (normalised(c.name), c.start_date))
+    return sorted(
+        (facts(code) for code in all_codes()), key=lambda c: (normalised(c.name), c.start_date)
+    )
 
 
 def _close(word: str, candidates: list[str]) -> bool:
@@ -221,7 +227,7 @@ def keep_every_members(version: str) -> int:
     constituencies. Read `version` first: MPs kept under a version they are newer than are
     never read, while older ones would be."""
     found = _members_by_code(ConstituencySignatures.objects.all())
-    codes = {code for boundary_set in BoundarySet.values for code in places(boundary_set)}
+    codes = all_codes()
     _keep({code: found.get(code, []) for code in codes}, version)
     return len(codes)
 
