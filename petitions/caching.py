@@ -280,6 +280,11 @@ class Kept:
     def of(cls, response) -> Kept:
         return cls(gzip.compress(response.content, compresslevel=6), response["Content-Type"])
 
+    @classmethod
+    def of_row(cls, row) -> Kept:
+        """A stored page as read with its ETag: (etag, content type, body)."""
+        return cls(bytes(row[2]), row[1])
+
     def response(self, request) -> HttpResponse:
         """The page, sent compressed to a client that takes gzip."""
         if "gzip" in request.headers.get("Accept-Encoding", ""):
@@ -334,7 +339,7 @@ class StoreTier:
                 row = cursor.fetchone()
         if row is None or row[0] != etag:
             return None
-        return Kept(bytes(row[2]), row[1])
+        return Kept.of_row(row)
 
     def set(self, key: str, etag: str, kept: Kept) -> None:
         columns = ["key", "etag", "content_type", "body", "stored_at", *self.RECORDED]
@@ -433,7 +438,7 @@ def nearest(tiers: list, key: str, etag: str):
 def from_cache(request, version: PageVersion, render):
     """The page from the nearest tier that holds it, else `render()` (and keep it)."""
     if version.current:  # the stored page, read with the version
-        return Kept(bytes(version.stored[2]), version.stored[1]).response(request)
+        return Kept.of_row(version.stored).response(request)
     etag = version.etag
     key = page_key(request)
     tiers = page_tiers(request, version)
