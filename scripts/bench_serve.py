@@ -306,7 +306,7 @@ def main():
         headers = ["Accept-Encoding: gzip"] if args.gzip else []
         with tempfile.TemporaryDirectory() as folder:
             for name, paths in addresses.items():
-                beside = "–"
+                trivial = None
                 if args.beside and "healthz" not in name:
                     # The trivial view again, just before the row: the ratio to it is less
                     # swayed by how fast the machine happens to be at that moment.
@@ -316,8 +316,7 @@ def main():
                 rps, p50, p99, errors = wrk(
                     base, paths, args.duration, args.connections, Path(folder), headers
                 )
-                if args.beside and "healthz" not in name:
-                    beside = f"{rps / trivial:.2f}"
+                beside = f"{rps / trivial:.2f}" if trivial else "–"
                 ceiling = ceiling or rps
                 # The workers finish what the last row left queued (a slow search takes a
                 # few hundred ms) before the next row starts, so no row pays for another.
