@@ -140,10 +140,10 @@ class Command(BaseCommand):
         asked, failed = asked + pages, failed + bad
         # Each constituency's pages read its MPs, which take every petition signed there to
         # work out: all of them at once here, in one query, instead of one a constituency.
-        places = local.keep_every_members(archive_version().key)
+        constituencies = local.keep_every_members(archive_version().key)
         self.stdout.write(
             f"{len(ids):,} petitions: {asked:,} pages current in the store; "
-            f"the MPs of {places:,} constituencies kept."
+            f"the MPs of {constituencies:,} constituencies kept."
         )
         if failed:
             raise CommandError(f"{failed:,} pages did not answer 200.")
