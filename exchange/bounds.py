@@ -29,6 +29,8 @@ SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 LOW_SURROGATE = re.compile(rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 CLOSERS = b"]}"
+OPENERS = b"[{"
+PAIRS = re.compile(rb"\[\]|\{\}")
 
 TOO_DEEP = f"nested deeper than a petition document can be (more than {MAX_DEPTH} levels)"
 TOO_LARGE = f"a petition larger than any real one (more than {MAX_PETITION // 2**20} MiB)"
@@ -70,7 +72,7 @@ class Bounds:
     def _nesting(self, brackets: bytes, size: int) -> tuple[int | None, str] | None:
         reduced, rounds = brackets, 0
         while True:
-            shorter = reduced.replace(b"[]", b"").replace(b"{}", b"")
+            shorter = PAIRS.sub(b"", reduced)  # one level: the pairs innermost now, no more
             if len(shorter) == len(reduced):
                 break
             reduced, rounds = shorter, rounds + 1
@@ -79,7 +81,12 @@ class Bounds:
         closed = len(reduced) - len(reduced.lstrip(CLOSERS))
         opened = reduced[closed:]
         lowest = len(self.stack) - closed
-        if len(self.stack) + rounds + len(opened) > MAX_DEPTH:
+        # At most this deep (a group of pairs may sit lower than the brackets left open);
+        # when that is too deep, bracket by bracket tells.
+        if (
+            len(self.stack) + rounds + len(opened) > MAX_DEPTH
+            and _deepest(brackets, len(self.stack)) > MAX_DEPTH
+        ):
             return None, TOO_DEEP
         self.stack = self.stack[: max(lowest, 0)] + opened
         if lowest <= PETITION_DEPTH:
@@ -88,6 +95,15 @@ class Bounds:
         if self.petition_bytes > MAX_PETITION:
             return 0, TOO_LARGE
         return None
+
+
+def _deepest(brackets: bytes, depth: int) -> int:
+    """How deep `brackets` (brackets only) go from `depth`."""
+    deepest = depth
+    for bracket in brackets:
+        depth += 1 if bracket in OPENERS else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 STRING_OR_BRACKET = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')

@@ -9,7 +9,10 @@ import json
 
 import pytest
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from exchange.bounds import MAX_DEPTH, TOO_DEEP, Bounds
 from exchange.format import BLOCKS, DEPARTMENT, Block, Type
 from petitions.models import Department, Petition
 from responses.models import DebateOutcome
@@ -139,6 +142,53 @@ def test_deep_nesting_is_refused_at_once_with_where(tmp_path):
         f"{objects}: line 1, column 175: nested deeper than a petition document can be "
         "(more than 32 levels)",
     ]
+
+
+# Texts full of what a reader of brackets could mistake: quotes, backslashes, brackets.
+TRICKY_TEXT = st.text(alphabet='"\\[]{}/u aé😀\n', max_size=12)
+JSON_VALUES = st.recursive(
+    st.none() | st.integers() | TRICKY_TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TRICKY_TEXT, inner, max_size=3),
+    max_leaves=12,
+)
+
+
+def depth_of(value) -> int:
+    if isinstance(value, dict | list):
+        inner = value.values() if isinstance(value, dict) else value
+        return 1 + max(map(depth_of, inner), default=0)
+    return 0
+
+
+@pytest.mark.django_db(False)
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    value=JSON_VALUES,
+    wrappers=st.lists(st.booleans(), max_size=MAX_DEPTH + 4),
+    twice=st.booleans(),
+    ascii_only=st.booleans(),
+    cuts=st.lists(st.integers(min_value=0, max_value=10_000), max_size=6),
+)
+def test_bounds_tell_the_depth_of_any_document_however_it_is_cut(
+    value, wrappers, twice, ascii_only, cuts
+):
+    """Brackets and quotes inside texts, escaped or not, lists and objects in any order, and
+    chunks that end anywhere (in the middle of an escape, too): a document is refused as
+    too deep if and only if it is."""
+    for as_list in wrappers:
+        value = [value] if as_list else {"k": value}
+    if twice:  # the second deep, after the first has closed again (a chunk may hold both)
+        value = [value, value]
+    text = json.dumps(value, ensure_ascii=ascii_only).encode()
+    bounds, problem, start = Bounds(), None, 0
+    for end in [*sorted(cut % (len(text) + 1) for cut in cuts), len(text)]:
+        problem = problem or bounds.feed(text[start:end])
+        start = max(start, end)
+    if depth_of(value) > MAX_DEPTH:
+        assert problem is not None and problem[1] == TOO_DEEP
+    else:
+        assert problem is None
+        assert (bounds.stack, bounds.carry) == (b"", b"")
 
 
 def test_a_value_larger_than_any_real_one_is_refused(debated, tmp_path):
