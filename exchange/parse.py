@@ -47,6 +47,8 @@ from exchange.read import JsonStream
 from exchange.records import InvalidDocument, PetitionRecord
 from petitions.models import Petition, PetitionState, Topic
 
+STATES = frozenset(PetitionState.values)
+
 
 class PetitionStream(JsonStream):
     """The petitions of one source, as records, read as a stream (see JsonStream)."""
@@ -148,7 +150,7 @@ def _parse_attributes(record: PetitionRecord, attributes: dict, at: str, form: W
 
     for attribute in attributes_typed(Type.STATE):
         state = attributes.get(attribute.name)
-        if state not in PetitionState.values:
+        if state not in STATES:
             problem = "missing" if state is None else f"unknown state {state!r}"
             raise InvalidDocument(f"{at}.{attribute.name}", problem)
         fields[attribute.attname] = state
@@ -328,24 +330,26 @@ def _parse_rows(breakdown: BreakdownAttribute, value, path, record, form) -> lis
 
 
 def _rows_at_once(breakdown: BreakdownAttribute, value: list) -> list[tuple] | None:
-    """The rows if every one is plainly right (all columns, no others), else None."""
-    width = len(breakdown.columns)
-    if not all(type(row) is dict and len(row) == width for row in value):
+    """The rows if every one is plainly right (all columns, no others), else None.
+
+    Each check runs over a whole column in C (map, set): types are compared exactly, so
+    that true and false are not counts."""
+    if not value:
+        return []
+    if set(map(type, value)) != {dict} or set(map(len, value)) != {len(breakdown.columns)}:
         return None
     try:
-        columns = [[row[column] for row in value] for column in breakdown.columns]
+        columns = [list(map(itemgetter(column), value)) for column in breakdown.columns]
     except KeyError:
         return None
     for column, cells in zip(breakdown.columns, columns, strict=True):
         if column == COUNT_COLUMN:
-            if not all(type(cell) is int for cell in cells):
-                return None
-            if cells and (min(cells) < 0 or max(cells) > MAX_COUNT):
+            if set(map(type, cells)) != {int} or min(cells) < 0 or max(cells) > MAX_COUNT:
                 return None
             continue
         optional = column in breakdown.optional
         texts = [cell for cell in cells if cell is not None] if optional else cells
-        if not all(type(cell) is str for cell in texts):
+        if not set(map(type, texts)) <= {str}:
             return None
         if check.unstorable("".join(texts)):
             return None  # one by one says where
