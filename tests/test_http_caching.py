@@ -311,6 +311,21 @@ def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
         assert not any('AS "first"' in query["sql"] for query in queries.captured_queries)
         assert [member.name for member in response.context["members"]] == members
 
+    # With --constituencies, every constituency's page and JSON too, pages 1 to 3 and by
+    # their own address (here for two constituencies of the 1,295: one signed, one not).
+    from constituencies import local
+
+    monkeypatch.setattr(local, "all_codes", lambda: {"E14000882", "E14001063"})
+    call_command("render_pages", "--base-url", "http://testserver", "--constituencies", stdout=out)
+    assert StoredPage.objects.count() == stored + 2 * 2 * 4
+    for address in [
+        "/constituencies/E14000882/",
+        "/constituencies/E14000882/?page=3",  # past the end: the last page, stored
+        "/constituencies/E14001063.json?page=2",
+    ]:
+        with django_assert_max_num_queries(1):  # the archive's version with the page
+            assert client.get(address).status_code == 200
+
 
 def test_a_department_saved_unchanged_leaves_stored_pages_as_they_are(
     client, sample_petition, django_assert_num_queries
