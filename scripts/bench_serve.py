@@ -18,12 +18,14 @@ each kind of page from wrk (Debian's package) on loopback, 2 threads and 16 conn
   parliament pages each parliament in turn.
 
 Nothing is warmed: gunicorn starts afresh, and /healthz (the trivial view) is measured
-before and after the pages, in the same run; each row starts two seconds after the last
-ended, once the workers have finished what it left queued. Run `manage.py render_pages --base-url
-http://127.0.0.1:8123` first, as a deployment does (the header says how many pages are in
-the store). wrk asks without Accept-Encoding unless `--gzip` (as browsers ask). It prints
-a table of requests per second, the ratio to /healthz, p50, p99 and non-2xx answers, and
-the workers' memory. With `--beside` (3 s by default), /healthz is also measured just before
+before and after the pages, in the same run, and /readyz, the trivial view that reads the
+database once (`SELECT 1`): the floor of any page the database answers. Each row starts two
+seconds after the last ended, once the workers have finished what it left queued. Run
+`manage.py render_pages --base-url http://127.0.0.1:8123` first, as a deployment does (the
+header says how many pages are in the store; add `--constituencies` for their pages too).
+wrk asks without Accept-Encoding unless `--gzip` (as browsers ask). It prints a table of
+requests per second, the ratio to /healthz, p50, p99 and non-2xx answers, and the workers'
+memory. With `--beside` (3 s by default), /healthz is also measured just before
 each row, and the row's ratio to that is printed beside the ratio to the first /healthz.
 Not a test: it asserts nothing, it prints figures.
 """
@@ -170,6 +172,8 @@ def address_lists(url: str, rng: random.Random) -> dict[str, list[str]]:
             searches.append("+".join(rng.sample(words, min(len(words), rng.randint(1, 3)))))
     return {
         "trivial view (/healthz), before": ["/healthz"],
+        # The floor of any page the database answers: one round trip and nothing else.
+        "trivial view with one database read (/readyz)": ["/readyz"],
         "petition page": [f"/petitions/{i}/" for i in ids],
         "JSON detail": [f"/petitions/{i}.json" for i in ids],
         "map page": [f"/petitions/{i}/map/" for i in mapped],
@@ -272,7 +276,7 @@ def main():
         addresses = {
             name: paths
             for name, paths in addresses.items()
-            if args.only in name or "healthz" in name
+            if args.only in name or name.startswith("trivial view")
         }
     with psycopg.connect(args.database) as conn:
         stored = conn.execute("SELECT count(*) FROM petitions_storedpage").fetchone()[0]
