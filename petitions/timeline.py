@@ -93,7 +93,10 @@ class Timeline:
 
     @property
     def standing_display(self) -> str:
-        return Standing(self.standing).label if self.standing in Standing.values else ""
+        try:  # (worked out once: a row of every list page asks for it)
+            return Standing(self.standing).label
+        except ValueError:
+            return ""
 
     @property
     def ended_at(self) -> dt.datetime | None:
