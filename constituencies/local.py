@@ -213,9 +213,13 @@ def _members_by_code(rows) -> dict[str, list[Member]]:
 def kept_members(code: str, version: str) -> list[Member]:
     """The constituency's MPs for this version of the archive (`archive_version().key`, read
     before them) and this release: as kept (KeptMembers), or worked out and kept."""
-    kept = KeptMembers.objects.filter(ons_code=code, version=_stamp(version))
-    for (row,) in kept.values_list("members"):
-        return [_member(values) for values in row]
+    kept = (
+        KeptMembers.objects.filter(ons_code=code, version=_stamp(version))
+        .values_list("members", flat=True)
+        .first()
+    )
+    if kept is not None:  # (an empty list: nobody signed there)
+        return [_member(values) for values in kept]
     found = members(code)
     _keep({code: found}, version)
     return found
