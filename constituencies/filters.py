@@ -2,12 +2,12 @@
 
 import django_filters
 
-from petitions.filters import CLOSED_EARLY, ParliamentFilter
+from petitions.filters import CLOSED_EARLY, ChoicesKeptForVersion, ParliamentFilter
 from petitions.models import FACETS, ConstituencySignatures, Parliament, Petition, closed_early
 from petitions.widgets import QuickSelectForm
 
 
-class SignedHereFilter(django_filters.FilterSet):
+class SignedHereFilter(ChoicesKeptForVersion):
     parliament = ParliamentFilter(
         queryset=Parliament.objects.all(),
         field_name="petition__parliament",

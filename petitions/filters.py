@@ -1,10 +1,13 @@
 """The filters of the petition list, shared by the HTML pages and the JSON/CSV lists."""
 
+from functools import partial
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
 
+from petitions.caching import kept_for_version
 from petitions.models import (
     FACETS,
     MORE_FACETS,
@@ -15,7 +18,7 @@ from petitions.models import (
     reached,
 )
 from petitions.params import whole_number
-from petitions.widgets import QuickSelectForm
+from petitions.widgets import QuickSelectForm, choice_pairs
 from petitions.wording import REJECTION_REASONS
 
 SEARCH_MAX_LENGTH = 200
@@ -51,7 +54,23 @@ class ParliamentFilter(django_filters.ModelChoiceFilter):
     field_class = ParliamentField
 
 
-class PetitionFilter(django_filters.FilterSet):
+class ChoicesKeptForVersion(django_filters.FilterSet):
+    """A filter set whose model choices (the parliaments, the departments), when a page
+    shows them, are read once for each version of the archive (which any change to them
+    raises), not for every list page rendered (petitions.caching.kept_for_version)."""
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            for name, field in super().form.fields.items():
+                if isinstance(field, forms.ModelChoiceField):
+                    key = f"choices:{type(self).__name__}:{name}"
+                    read = partial(choice_pairs, field)
+                    field.listed = partial(kept_for_version, self.request, key, read)
+        return self._form
+
+
+class PetitionFilter(ChoicesKeptForVersion):
     q = django_filters.CharFilter(
         method="filter_search",
         label="Search petitions",

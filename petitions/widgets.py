@@ -4,7 +4,8 @@ The filter forms have up to eight selects. Through Django's widget templates (a
 template include for each option and for each option's attributes) they cost about 4 ms of
 every list and search page that is rendered; written out in Python, as those templates
 write them, they cost a tenth of that. The HTML is the same, character for character (a
-test compares them). Their model choices are read with one plain query each.
+test compares them). Their model choices are read with one plain query each, or kept for
+the archive's version (petitions.filters.ChoicesKeptForVersion).
 """
 
 from django import forms
@@ -42,13 +43,24 @@ class QuickSelect(forms.Select):
 class ListedChoices(forms.models.ModelChoiceIterator):
     """A model's choices (parliaments, departments: a few dozen rows) read with one plain
     query. Django's own reads them through a server-side cursor, which on PostgreSQL is
-    three round trips (declare, fetch, close) for every select rendered."""
+    three round trips (declare, fetch, close) for every select rendered. Or, where the field
+    has `listed`, a function that gives them as (value, label) pairs (`choice_pairs`, kept
+    for the archive's version), read from it."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
+        listed = getattr(self.field, "listed", None)
+        if listed is not None:
+            yield from listed()
+            return
         for obj in self.queryset:
             yield self.choice(obj)
+
+
+def choice_pairs(field: forms.ModelChoiceField) -> list[tuple]:
+    """A model choice field's choices as plain (value, label) pairs, to be kept."""
+    return [(field.prepare_value(obj), field.label_from_instance(obj)) for obj in field.queryset]
 
 
 class QuickSelectForm(forms.Form):

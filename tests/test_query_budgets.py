@@ -34,9 +34,9 @@ STORE = 1
     "name, args, budget",
     [
         ("home", [], 3 + STORE),  # archive version, latest responses, totals
-        # archive version, sitting parliaments, counts, page, parliaments and departments
-        # for the filters
-        ("petitions:list", [], 6 + STORE),
+        # archive version, sitting parliaments, counts, page (the filters' parliaments and
+        # departments are kept for the archive's version)
+        ("petitions:list", [], 4 + STORE),
         # version, petition, has a map, its signatures over time
         ("petitions:detail", ["pk"], 4 + STORE),
         ("petitions:history_json", ["pk"], 3 + STORE),  # version, petition, points
@@ -86,13 +86,13 @@ def constituency_archive(db):
     "address, budget",
     [
         # archive version, the facts (first time only), the page's petitions (from the
-        # indexes), their rows, UK totals, MPs (which count the rows too), the parliaments
-        # of the filter
-        ("/constituencies/E14000882/", 6 + STORE),
+        # indexes), their rows, UK totals, MPs (which count the rows too); the parliaments
+        # of the filter are kept for the archive's version
+        ("/constituencies/E14000882/", 5 + STORE),
         # Filtered, so not stored: archive version, the parliament named, the sitting
         # parliaments (for "closed"), MPs, a count of the rows the filter leaves, the page's
-        # petitions, their rows, UK totals, the parliaments of the filter
-        ("/constituencies/E14000882/?state=closed&parliament=2017-2019", 9),
+        # petitions, their rows, UK totals
+        ("/constituencies/E14000882/?state=closed&parliament=2017-2019", 8),
         # … less the MPs and the form, and with a count
         ("/constituencies/E14000882.json", 6 + STORE),
         ("/constituencies/?q=poplar", 1 + STORE),  # archive version: the facts are in memory

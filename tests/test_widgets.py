@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from petitions.filters import PetitionFilter
 from petitions.models import Petition
 from petitions.widgets import QuickSelect
+from tests.factories import DepartmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +49,18 @@ def test_grouped_choices_and_odd_attributes_are_written_as_django_writes_them():
     ours = QuickSelect(attrs=attrs, choices=choices).render("name", "a&b")
     assert ours == forms.Select(attrs=attrs, choices=choices).render("name", "a&b")
     assert "optgroup" in ours and "&lt;y&gt;" in ours and "disabled" not in ours
+
+
+def test_the_lists_read_their_choices_once_for_each_version_of_the_archive(client, sample_petition):
+    """Pages of the list share the parliaments and departments their selects offer; a
+    department added (any change to the archive) is among them on the next page."""
+    client.get("/petitions/", {"sort": "newest"})
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/petitions/", {"sort": "popular"})
+    tables = " ".join(query["sql"] for query in queries)
+    assert "petitions_department" not in tables and 'petitions_parliament" ORDER' not in tables
+
+    DepartmentFactory(name="Department for Hedgehogs", acronym="DfH")
+    page = client.get("/petitions/", {"sort": "responded"}).content.decode()
+
+    assert '<option value="' in page and ">Department for Hedgehogs</option>" in page
