@@ -456,10 +456,11 @@ def from_cache(request, version: PageVersion, render):
 
 
 def kept_for_version(request, key: str, compute):
-    """What `compute()` returns (a list's facet counts, a constituency's MPs), kept for the
-    version of the request's page, in this process's memory and in the shared cache if
-    there is one: the pages of one list or one constituency share it, and any change to the
-    archive is a new version. None is not kept (the filters were not valid)."""
+    """What `compute()` returns (a list's facet counts, a constituency's MPs, the choices of
+    a list's selects), kept for the version of the request's page, in this process's memory
+    and in the shared cache if there is one: the pages of one list or one constituency share
+    it, and any change to the archive is a new version. None is not kept (the filters were
+    not valid)."""
     version = getattr(request, "page_version", None)
     if version is None:
         return compute()

@@ -1,6 +1,6 @@
 """The filters of the petition list, shared by the HTML pages and the JSON/CSV lists."""
 
-from functools import partial
+from functools import cached_property, partial
 
 import django_filters
 from django import forms
@@ -59,15 +59,15 @@ class ChoicesKeptForVersion(django_filters.FilterSet):
     shows them, are read once for each version of the archive (which any change to them
     raises), not for every list page rendered (petitions.caching.kept_for_version)."""
 
-    @property
+    @cached_property
     def form(self):
-        if not hasattr(self, "_form"):
-            for name, field in super().form.fields.items():
-                if isinstance(field, forms.ModelChoiceField):
-                    key = f"choices:{type(self).__name__}:{name}"
-                    read = partial(choice_pairs, field)
-                    field.listed = partial(kept_for_version, self.request, key, read)
-        return self._form
+        form = super().form
+        for name, field in form.fields.items():
+            if isinstance(field, forms.ModelChoiceField):
+                key = f"choices:{type(self).__name__}:{name}"
+                read = partial(choice_pairs, field)
+                field.listed = partial(kept_for_version, self.request, key, read)
+        return form
 
 
 class PetitionFilter(ChoicesKeptForVersion):
