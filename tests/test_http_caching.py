@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from constituencies import local
 from tests.factories import PetitionFactory
 from tests.test_constituency_pages import mp_reads
 
@@ -314,8 +315,6 @@ def test_render_pages_stores_every_petitions_pages_ahead_of_readers(
 
     # With --constituencies, every constituency's page and JSON too, pages 1 to 3 and by
     # their own address (here for two constituencies of the 1,295: one signed, one not).
-    from constituencies import local
-
     monkeypatch.setattr(local, "all_codes", lambda: {"E14000882", "E14001063"})
     call_command("render_pages", "--base-url", "http://testserver", "--constituencies", stdout=out)
     assert StoredPage.objects.count() == stored + 2 * 2 * 4
