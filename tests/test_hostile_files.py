@@ -12,8 +12,11 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from exchange import read as read_module
 from exchange.bounds import MAX_DEPTH, TOO_DEEP, Bounds
 from exchange.format import BLOCKS, DEPARTMENT, Block, Type
+from exchange.read import JsonStream
+from exchange.records import InvalidDocument
 from petitions.models import Department, Petition
 from responses.models import DebateOutcome
 from tests.factories import DebateOutcomeFactory, GovernmentResponseFactory
@@ -197,6 +200,42 @@ def test_a_value_larger_than_any_real_one_is_refused(debated, tmp_path):
     out, err, error = run(path)
     assert err.strip().endswith(": a text longer than any real one (more than 1 MiB)")
     assert err.startswith(f"{path}: line 1, column ")
+
+
+# Texts on which the two parsers of a whole document could part: each is read at once
+# (json.loads) as the streaming parser (ijson's C parser) reads it, or refused alike.
+EDGES = {
+    "NaN": b'{"data": {"id": 1, "attributes": {"x": NaN}}}',
+    "-Infinity": b'{"data": {"id": 1, "attributes": {"x": -Infinity}}}',
+    "a number of 24 digits": b'{"data": {"id": 1, "attributes": {"x": 123456789012345678901234}}}',
+    "the largest 64-bit number": b'{"data": {"id": 1, "attributes": {"x": 9223372036854775807}}}',
+    "1e400": b'{"data": {"id": 1, "attributes": {"x": 1e400}}}',
+    "1e-400": b'{"data": {"id": 1, "attributes": {"x": 1e-400}}}',
+    "text after": b'{"data": {"id": 1, "attributes": {"x": 1}}} xx',
+    "two documents": b'{"data": {"id": 1, "attributes": {"x": 1}}} {}',
+    "UTF-16": '{"data": {"id": 1, "attributes": {"x": 1}}}'.encode("utf-16"),
+    "Latin-1": '{"data": {"id": 1, "attributes": {"x": "caf\xe9"}}}'.encode("latin-1"),
+    "a raw tab": b'{"data": {"id": 1, "attributes": {"x": "a\tb"}}}',
+    "a key twice": b'{"data": {"id": 1, "attributes": {"x": 1, "x": 2}}}',
+    "a comment": b'{"data": {"id": 1, "attributes": {"x": 1 /* c */}}}',
+    "a byte order mark": b'\xef\xbb\xbf{"data": {"id": 1, "attributes": {"x": 1.5}}}',
+    "an emoji escaped": b'{"data": {"id": 1, "attributes": {"x": "\\ud83d\\ude00"}}}',
+    "numbers": b'{"data": {"id": 1, "attributes": {"x": -0, "y": -0.0, "z": 1E5}}}',
+}
+
+
+@pytest.mark.parametrize("text", EDGES.values(), ids=EDGES.keys())
+def test_a_whole_document_reads_alike_at_once_and_streamed(text, monkeypatch):
+    def read():
+        try:
+            with JsonStream("edge", data=text) as stream:
+                return [repr(value.value) for value in stream]
+        except InvalidDocument as problem:
+            return f"{problem.path}: {problem.reason}"
+
+    at_once = read()
+    monkeypatch.setattr(JsonStream, "_at_once", lambda self, seen: (seen, read_module._NOT_READ))
+    assert at_once == read()
 
 
 def test_a_deep_list_item_is_refused_without_building_it(data_dir, tmp_path):
