@@ -293,7 +293,7 @@ def signed_here(code: str):
 
 def uk_totals(petition_ids) -> dict[int, int]:
     """Each petition's signatures from UK constituencies (one query, by the breakdowns'
-    unique index on petition)."""
+    primary key, which begins with the petition)."""
     rows = (
         ConstituencySignatures.objects.filter(petition_id__in=list(petition_ids))
         .order_by()

@@ -553,23 +553,18 @@ class ConstituencySignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
         Petition,
         on_delete=models.CASCADE,
         related_name="constituency_signatures",
-        db_index=False,  # the unique (petition, key) index serves
+        db_index=False,  # the primary key (petition, key) serves
     )
     ons_code = models.CharField("ONS code", max_length=9)
     # None, as in the source data, when the seat was vacant.
     mp = models.CharField("MP", max_length=200, null=True, blank=True)  # noqa: DJ001
+    pk = models.CompositePrimaryKey("petition", "ons_code")
 
     objects = BreakdownManager()
 
     class Meta(Breakdown.Meta):
         verbose_name = "signatures by constituency"
         verbose_name_plural = "signatures by constituency"
-        constraints = [
-            *Breakdown.Meta.constraints,
-            models.UniqueConstraint(
-                fields=["petition", "ons_code"], name="constituency_signatures_unique"
-            ),
-        ]
         indexes = [
             # A constituency's petitions, most signed there first (its page): read in
             # order from the index, never every breakdown. With the MP on PostgreSQL, so
@@ -590,20 +585,17 @@ class CountrySignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
         Petition,
         on_delete=models.CASCADE,
         related_name="country_signatures",
-        db_index=False,  # the unique (petition, key) index serves
+        db_index=False,  # the primary key (petition, key) serves
     )
     # None where the source gives no code (the public site's data of 2015).
     code = models.CharField(max_length=10, null=True, blank=True)  # noqa: DJ001
+    pk = models.CompositePrimaryKey("petition", "name")
 
     objects = BreakdownManager()
 
     class Meta(Breakdown.Meta):
         verbose_name = "signatures by country"
         verbose_name_plural = "signatures by country"
-        constraints = [
-            *Breakdown.Meta.constraints,
-            models.UniqueConstraint(fields=["petition", "name"], name="country_signatures_unique"),
-        ]
 
 
 class RegionSignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
@@ -611,18 +603,13 @@ class RegionSignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
         Petition,
         on_delete=models.CASCADE,
         related_name="region_signatures",
-        db_index=False,  # the unique (petition, key) index serves
+        db_index=False,  # the primary key (petition, key) serves
     )
     ons_code = models.CharField("ONS code", max_length=9)
+    pk = models.CompositePrimaryKey("petition", "ons_code")
 
     objects = BreakdownManager()
 
     class Meta(Breakdown.Meta):
         verbose_name = "signatures by region"
         verbose_name_plural = "signatures by region"
-        constraints = [
-            *Breakdown.Meta.constraints,
-            models.UniqueConstraint(
-                fields=["petition", "ons_code"], name="region_signatures_unique"
-            ),
-        ]

@@ -12,6 +12,7 @@ from petitions.models import (
     CountrySignatures,
     Parliament,
     Petition,
+    RegionSignatures,
 )
 from petitions.wording import rejection_title
 from responses.models import DebateOutcome, GovernmentResponse
@@ -37,6 +38,26 @@ class TestConstraints:
             ConstituencySignaturesFactory(petition=petition, signature_count=-5)
         with refused(), transaction.atomic():
             CountrySignatures.objects.create(petition=petition, name="France", signature_count=-1)
+
+    def test_a_place_is_counted_once_in_a_petition_and_known_by_the_pair(self):
+        petition = PetitionFactory()
+        here = ConstituencySignaturesFactory(petition=petition, ons_code="E14000882")
+        assert ConstituencySignatures.objects.get(pk=(petition.id, "E14000882")) == here
+        with refused(), transaction.atomic():
+            ConstituencySignaturesFactory(petition=petition, ons_code="E14000882")
+        CountrySignatures.objects.create(petition=petition, name="France", signature_count=1)
+        with refused(), transaction.atomic():
+            CountrySignatures.objects.create(petition=petition, name="France", signature_count=2)
+        RegionSignatures.objects.create(
+            petition=petition, name="London", ons_code="H", signature_count=1
+        )
+        with refused(), transaction.atomic():
+            RegionSignatures.objects.create(
+                petition=petition, name="London", ons_code="H", signature_count=2
+            )
+        # Another petition counts the same places.
+        ConstituencySignaturesFactory(petition=PetitionFactory(), ons_code="E14000882")
+        assert ConstituencySignatures.objects.filter(ons_code="E14000882").count() == 2
 
     def test_state_must_be_one_the_public_site_knows(self):
         petition = PetitionFactory()
