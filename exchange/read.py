@@ -336,9 +336,10 @@ class JsonStream:
 
         Only for what both parsers read alike: a text of at most MAX_HELD bytes (already
         within `Bounds`), in UTF-8, that json.loads takes without a constant (NaN) and with
-        no number that the C parser could find too large. Anything else is left to ijson,
-        which says where the text breaks; so is a problem in the chunks still to come
-        (`Bounds`, a broken gzip file), raised after what ijson makes of those before it.
+        no number that the C parser could find too large (LONG_NUMBER, _finite_float).
+        Anything else is left to ijson, which says where the text breaks; so is a problem
+        in the chunks still to come (`Bounds`, a broken gzip file), raised after what ijson
+        makes of those before it.
         """
         held = sum(len(chunk.data) for chunk in seen)
         seen = list(seen)
@@ -351,12 +352,11 @@ class JsonStream:
         except InvalidDocument as problem:
             return itertools.chain(seen, self._raising(problem)), _NOT_READ
         text = b"".join(chunk.data for chunk in seen)
+        if LONG_NUMBER in text.translate(DIGITS_AS_ZEROS):
+            return seen, _NOT_READ  # (19 digits in a row, a number's or a text's)
         try:
             document = json.loads(
-                text.decode(),
-                parse_int=_small_int,
-                parse_float=_finite_float,
-                parse_constant=_refuse_constant,
+                text.decode(), parse_float=_finite_float, parse_constant=_refuse_constant
             )
         except ValueError:  # (UnicodeDecodeError and JSONDecodeError among them)
             return seen, _NOT_READ
@@ -472,17 +472,14 @@ class JsonStream:
 
 
 _NOT_READ = object()  # what _at_once gives when it leaves the document to ijson
+# A whole number of 19 digits may overflow the C parser's 64 bits: a text holding 19 digits
+# in a row is left to it. (Every digit as 0 and every other byte as a space, in C.)
+DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+LONG_NUMBER = b"0" * 19
 
 
 def _refuse_constant(name: str):
     raise ValueError(f"{name} is not JSON")
-
-
-def _small_int(text: str) -> int:
-    """A whole number the C parser reads too (19 digits may overflow its 64 bits)."""
-    if len(text.lstrip("-")) >= 19:
-        raise ValueError("too large for the C parser")
-    return int(text)
 
 
 def _finite_float(text: str) -> float:
