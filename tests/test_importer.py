@@ -276,6 +276,31 @@ def test_writes_are_bulk_whatever_the_number_of_rows(petitions_dir, django_asser
     assert DebateOutcome.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "name, mp",
+    [
+        ("Tab\there", "A Member MP"),
+        ("Back\\slash", "\\N"),  # an MP named as COPY marks a null
+        ("New\nline and\rreturn", None),
+        ("Plain", ""),
+    ],
+)
+def test_breakdown_texts_are_stored_as_given_whatever_their_characters(
+    petitions_dir, tmp_path, name, mp
+):
+    source = document(petitions_dir, "319891.json")
+    rows = source["data"]["attributes"]["signatures_by_constituency"]
+    rows[0].update(name=name, mp=mp)
+    run(write(tmp_path / "319891.json", source))
+
+    stored = ConstituencySignatures.objects.get(pk=(319891, rows[0]["ons_code"]))
+    assert (stored.name, stored.mp) == (name, mp)
+    others = ConstituencySignatures.objects.filter(petition_id=319891)
+    assert sorted(others.values_list("ons_code", "name", "mp", "signature_count")) == sorted(
+        (row["ons_code"], row["name"], row["mp"], row["signature_count"]) for row in rows
+    )
+
+
 def test_a_folder_without_petition_files_is_a_clear_error(tmp_path):
     (tmp_path / "notes.txt").write_text("nothing here")
 
