@@ -13,7 +13,12 @@ from django.test.utils import CaptureQueriesContext
 
 from exchange.importer import Importer
 from exchange.parse import PetitionStream, parse_document
-from petitions.models import ConstituencySignatures, CountrySignatures, Petition
+from petitions.models import (
+    ConstituencySignatures,
+    CountrySignatures,
+    PageGeneration,
+    Petition,
+)
 from responses.models import DebateOutcome, GovernmentResponse
 
 pytestmark = pytest.mark.django_db
@@ -493,16 +498,24 @@ def test_without_skip_invalid_a_list_bad_deep_down_keeps_nothing_of_the_run(
 
 
 def breakdown_keys():
-    """The breakdown tables' indexes and foreign keys, as PostgreSQL defines them."""
+    """The breakdown tables' indexes, foreign keys and triggers (on or off), as PostgreSQL
+    defines them."""
     tables = [m._meta.db_table for m in (ConstituencySignatures, CountrySignatures)]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
             "UNION SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid::regclass::text = ANY(%s) AND contype = 'f' ORDER BY 1",
-            [tables, tables],
+            "WHERE conrelid::regclass::text = ANY(%s) AND contype = 'f' "
+            "UNION SELECT tgname, tgenabled::text FROM pg_trigger "
+            "WHERE tgrelid::regclass::text = ANY(%s) AND NOT tgisinternal ORDER BY 1",
+            [tables, tables, tables],
         )
         return cursor.fetchall()
+
+
+def generation(petition_id) -> int:
+    found = PageGeneration.objects.filter(petition_id=petition_id).first()
+    return found.generation if found else 0
 
 
 needs_postgresql = pytest.mark.skipif(
@@ -524,14 +537,42 @@ def test_a_load_builds_the_breakdowns_keys_after_the_rows_and_leaves_them_as_the
         out, err, error = run(petitions_dir / "319891.json", *(["--bulk"] if bulk else []))
 
     assert error is None, err
-    assert breakdown_keys() == before
+    assert breakdown_keys() == before  # the triggers on again among them
     statements = [query["sql"] for query in queries.captured_queries]
     assert any(s.startswith("DROP INDEX") for s in statements)
     assert any("ADD CONSTRAINT" in s for s in statements)
+    assert any("DISABLE TRIGGER" in s for s in statements)
     petition = Petition.objects.get(id=319891)
     assert petition.constituency_signatures.count() == 650
     mine = ConstituencySignatures.objects.filter(ons_code="E14000639").order_by("-signature_count")
     assert petition.id in mine.values_list("petition_id", flat=True)  # the rebuilt index reads
+    # Its pages' generation was raised (by the petition's own row); once the load is done, a
+    # change to one of its places raises it again.
+    loaded = generation(petition.id)
+    assert loaded > 0
+    mine.filter(petition=petition).update(signature_count=1)
+    assert generation(petition.id) > loaded
+
+
+@needs_postgresql
+def test_a_bulk_load_raises_the_generation_of_a_petition_whose_places_changed(
+    petitions_dir, tmp_path
+):
+    run(petitions_dir / "319891.json")
+    before = generation(319891)
+    source = document(petitions_dir, "319891.json")
+    attributes = source["data"]["attributes"]
+    attributes["updated_at"] = "2030-01-01T00:00:00.000Z"
+    place = attributes["signatures_by_constituency"][0]
+    place["signature_count"] += 1
+
+    out, err, error = run(write(tmp_path / "319891.json", source), "--bulk")
+
+    assert error is None, err
+    assert "1 updated" in out
+    stored = ConstituencySignatures.objects.get(pk=(319891, place["ons_code"]))
+    assert stored.signature_count == place["signature_count"]
+    assert generation(319891) > before
 
 
 @needs_postgresql
