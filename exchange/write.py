@@ -483,9 +483,9 @@ COPY_ESCAPES = ("\\", "\t", "\n", "\r")  # the characters COPY's text format esc
 
 def copy_text(pid: int, rows: list[tuple], counts_at: int) -> str | None:
     """A petition's breakdown rows as lines of COPY's text format, built a column at a time
-    in C (a row at a time, `write_row` takes twice as long), or None when a text holds a
-    character that COPY escapes (`write_row` escapes it). PostgreSQL still reads every
-    value: a number it cannot store is refused, never cut."""
+    in C (a row at a time, `write_row` takes nearly twice as long), or None when a text
+    holds a character that COPY escapes (`write_row` escapes it). PostgreSQL still reads
+    every value: a number it cannot store is refused, never cut."""
     if not rows:
         return ""
     columns = [[str(pid)] * len(rows)]

@@ -2,9 +2,9 @@
 
 Each breakdown table had a serial `id` as its primary key, which nothing reads, beside a
 unique (petition, place) constraint, which everything does. Every row loaded kept both
-indexes up, and drew the `id` from a sequence: an import spent a third of its time on
-the breakdowns in index upkeep. The pair is now the primary key, and the `id` goes (8
-bytes a row, and an index as large as the pair's).
+indexes up and drew its `id` from a sequence: 650,000 constituency rows took 1.87 s to
+COPY with both, 1.13 s with the pair's index alone. The pair is now the primary key, and
+the `id` goes (8 bytes a row, and on a 100,000-petition archive an index of 63 MB).
 
 PostgreSQL: the `id` column (and its index) is dropped, the primary key is built on the
 pair, and the unique constraint it replaces goes. SQLite keeps its tables as they are:
