@@ -32,6 +32,7 @@ from exchange.records import InvalidDocument
 CHUNK_SIZE = 256 * 1024  # bytes read at a time: memory holds one chunk and one petition
 FIRST_CHUNK_SIZE = 4096  # enough to tell a document's layout, which is known in its first lines
 MAX_HELD = 16 * 2**20  # bytes kept while finding a document's layout, before reading it again
+AT_ONCE_MAX = 2**20  # bytes of a whole document read at once (a real one is ~100 KB), not streamed
 REPLAY_PIECE = 24  # bytes fed at a time to find where broken JSON breaks (under 30: _stops)
 GZIP_MAGIC = b"\x1f\x8b"
 BOM = b"\xef\xbb\xbf"
@@ -334,7 +335,7 @@ class JsonStream:
         """A whole document read at once with json.loads, which builds it nearly twice as
         fast as ijson: the chunks read, and the document, or _NOT_READ.
 
-        Only for what both parsers read alike: a text of at most MAX_HELD bytes (already
+        Only for what both parsers read alike: a text of at most AT_ONCE_MAX bytes (already
         within `Bounds`), in UTF-8, that json.loads takes without a constant (NaN) and with
         no number that the C parser could find too large (LONG_NUMBER, _finite_float).
         Anything else is left to ijson, which says where the text breaks; so is a problem
@@ -347,7 +348,7 @@ class JsonStream:
             for chunk in self.chunks:
                 seen.append(chunk)
                 held += len(chunk.data)
-                if held > MAX_HELD:
+                if held > AT_ONCE_MAX:
                     return itertools.chain(seen, self.chunks), _NOT_READ
         except InvalidDocument as problem:
             return itertools.chain(seen, self._raising(problem)), _NOT_READ

@@ -221,6 +221,9 @@ EDGES = {
     "a byte order mark": b'\xef\xbb\xbf{"data": {"id": 1, "attributes": {"x": 1.5}}}',
     "an emoji escaped": b'{"data": {"id": 1, "attributes": {"x": "\\ud83d\\ude00"}}}',
     "numbers": b'{"data": {"id": 1, "attributes": {"x": -0, "y": -0.0, "z": 1E5}}}',
+    "larger than is read at once": b'{"data": {"id": 1, "attributes": {"x": ['
+    + b",".join([b'"' + b"a" * 1000 + b'"'] * 1500)
+    + b"]}}}",
 }
 
 
