@@ -343,6 +343,8 @@ class JsonStream:
         makes of those before it.
         """
         held = sum(len(chunk.data) for chunk in seen)
+        if held > AT_ONCE_MAX:  # (its layout told far in)
+            return seen, _NOT_READ
         seen = list(seen)
         try:
             for chunk in self.chunks:

@@ -224,6 +224,9 @@ EDGES = {
     "larger than is read at once": b'{"data": {"id": 1, "attributes": {"x": ['
     + b",".join([b'"' + b"a" * 1000 + b'"'] * 1500)
     + b"]}}}",
+    "its data far in": b'{"meta": ['
+    + b",".join([b'"' + b"a" * 1000 + b'"'] * 1500)
+    + b'], "data": {"id": 1, "attributes": {"x": 1}}}',
 }
 
 
