@@ -521,7 +521,7 @@ class Breakdown(models.Model):
     name = models.CharField(max_length=200)
     signature_count = models.PositiveIntegerField()
 
-    key_field = "ons_code"  # what names the place within its petition
+    # Each table's primary key is (petition, place): its natural key too.
 
     class Meta:
         abstract = True
@@ -535,17 +535,13 @@ class Breakdown(models.Model):
     def __str__(self) -> str:
         return f"{self.name}: {self.signature_count:,}"
 
-    @property
-    def key(self):
-        return getattr(self, self.key_field)
-
     def natural_key(self):
-        return (self.petition_id, self.key)
+        return self.pk
 
 
 class BreakdownManager(models.Manager):
     def get_by_natural_key(self, petition_id, key):
-        return self.get(**{"petition_id": petition_id, self.model.key_field: key})
+        return self.get(pk=(petition_id, key))
 
 
 class ConstituencySignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
@@ -579,8 +575,6 @@ class ConstituencySignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
 
 
 class CountrySignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
-    key_field = "name"  # the public site's early data gives no country codes
-
     petition = models.ForeignKey(
         Petition,
         on_delete=models.CASCADE,
@@ -589,6 +583,7 @@ class CountrySignatures(Breakdown):  # noqa: DJ008 (Breakdown.__str__)
     )
     # None where the source gives no code (the public site's data of 2015).
     code = models.CharField(max_length=10, null=True, blank=True)  # noqa: DJ001
+    # Known by name: the public site's early data gives no country codes.
     pk = models.CompositePrimaryKey("petition", "name")
 
     objects = BreakdownManager()
