@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
 
+from petitions import search
 from petitions.caching import kept_for_version
 from petitions.models import (
     FACETS,
@@ -16,6 +17,7 @@ from petitions.models import (
     Petition,
     closed_early,
     reached,
+    today_facets,
 )
 from petitions.params import whole_number
 from petitions.widgets import QuickSelectForm, choice_pairs
@@ -163,18 +165,54 @@ class PetitionFilter(ChoicesKeptForVersion):
         # filters leave (its best candidates on PostgreSQL), and the facets' counts (all
         # filters but the facet) count the same petitions as the list.
         cleaned = self.form.cleaned_data
-        for name in [*(n for n in cleaned if n not in ("q", "state")), "q", "state"]:
+        queryset = self.narrowed(queryset)
+        for name in ["q", "state"]:
             if name in cleaned:
                 queryset = self.filters[name].filter(queryset, cleaned[name])
-        if self.form.cleaned_data.get("state") == "recent" and not self.form.cleaned_data.get(
-            "sort"
-        ):
+        if cleaned.get("state") == "recent" and not cleaned.get("sort"):
             return queryset.order_by(F("opened_at").desc(nulls_last=True), F("id").desc())
-        if not self.form.cleaned_data.get("sort"):
-            if self.form.cleaned_data.get("q"):
+        if not cleaned.get("sort"):
+            if cleaned.get("q"):
                 return queryset.order_by(F("rank").desc(), *SORTS["popular"][1])
             queryset = queryset.order_by(*SORTS["popular"][1])
         return queryset
+
+    def narrowed(self, queryset):
+        """`queryset` under every filter but the search, the facet and the order."""
+        cleaned = self.form.cleaned_data
+        for name in cleaned:
+            if name not in ("q", "state"):
+                queryset = self.filters[name].filter(queryset, cleaned[name])
+        return queryset
+
+    def best_matches(self) -> list[search.Match] | None:
+        """A search's results in order of relevance, as PostgreSQL ranks them, each with
+        the facets (FACETS) it is in, so that its list and the counts of its facets are
+        read at once (search.best_matches); None where the list is the queryset's: not a
+        valid search by relevance on PostgreSQL, or a list of its own order ("recent"),
+        or of a facet not among the tabs ("closed_early")."""
+        if not self.is_valid() or not search.is_postgresql(self.queryset):
+            return None
+        cleaned = self.form.cleaned_data
+        if (
+            not cleaned.get("q")
+            or cleaned.get("sort")
+            or (cleaned.get("state") or "all") not in FACETS
+        ):
+            return None
+        conditions = today_facets() if self.today else {n: c for n, (_, c) in FACETS.items()}
+        return search.best_matches(
+            self.narrowed(self.queryset),
+            cleaned["q"],
+            {name: conditions[name] for name in FACETS if name != "all"},
+            responses_only=bool(cleaned.get("responses_only")),
+            memo=self.memo,
+        )
+
+    @property
+    def memo(self) -> dict | None:
+        """What a request's searches have found, kept for the rest of the request."""
+        return None if self.request is None else vars(self.request).setdefault("search_memo", {})
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # read by filter_search
@@ -188,12 +226,10 @@ class PetitionFilter(ChoicesKeptForVersion):
         return queryset.filter(reached(value))
 
     def filter_search(self, queryset, name, value):
-        # A page's list and its facet counts (two filter sets of one request) share a memo.
-        memo = None if self.request is None else vars(self.request).setdefault("search_memo", {})
         return queryset.search(
             value,
             responses_only=bool(self.form.cleaned_data.get("responses_only")),
-            memo=memo,
+            memo=self.memo,
             ranked=self.ranked,
         )
 

@@ -16,6 +16,7 @@ escapes the text and turns the marks into <mark> elements.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -25,7 +26,7 @@ from django.contrib.postgres.search import (
     SearchRank,
 )
 from django.db import connections
-from django.db.models import F, Func, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, Func, Value
 from django.db.models.expressions import RawSQL
 
 CONFIG = "english"
@@ -77,19 +78,20 @@ class Lexemes(SearchQueryCombinable, Func):
 def _full_text(queryset, text, responses_only, memo, ranked):
     query = SearchQuery(text, search_type="websearch", config=CONFIG)
     vector = "government_response__search_vector" if responses_only else "search_vector"
-    snippet_of = "government_response__details" if responses_only else "background"
-    if responses_only:  # a response's vector holds no signature sizes: the plain way
-        candidates = _most_signed(queryset.filter(**{vector: query}), memo)
-    else:
-        candidates = _most_signed_by_size(queryset, query, memo)
-    found = queryset.filter(id__in=candidates)
+    found = queryset.filter(id__in=_array(_candidates(queryset, query, responses_only, memo)))
     if not ranked:
         return found
-    return found.annotate(
-        rank=SearchRank(F(vector), query),
+    return with_snippets(found.annotate(rank=SearchRank(F(vector), query)), text, responses_only)
+
+
+def with_snippets(queryset, text: str, responses_only: bool = False):
+    """`queryset` with each petition's `snippet` of `text` (PostgreSQL): cut from its
+    background, or from the government response's full text when only responses were
+    searched."""
+    return queryset.annotate(
         snippet=SearchHeadline(
-            snippet_of,
-            query,
+            "government_response__details" if responses_only else "background",
+            SearchQuery(text, search_type="websearch", config=CONFIG),
             config=CONFIG,
             start_sel=MARK_START,
             stop_sel=MARK_END,
@@ -97,18 +99,67 @@ def _full_text(queryset, text, responses_only, memo, ranked):
             min_words=SNIPPET_WORDS // 2,
             short_word=3,
             max_fragments=1,
-        ),
+        )
     )
 
 
-def _most_signed(matching, memo: dict | None):
+class Match(NamedTuple):
+    """One of a search's best candidates: its number, its rank (higher is better) and the
+    names of the facets it is in."""
+
+    id: int
+    rank: float
+    facets: frozenset[str]
+
+
+def best_matches(
+    queryset, text: str, facets: dict, responses_only: bool = False, memo: dict | None = None
+) -> list[Match]:
+    """PostgreSQL: the CANDIDATES matching `text` with most signatures, best ranked first,
+    each with whether it is in each of `facets` (name -> condition). Their ranks and facets
+    are read in the same passes that find them: a list of search results and its facet
+    counts need no other read of the candidates."""
+    text = text.strip()
+    if not text:
+        return []
+    query = SearchQuery(text, search_type="websearch", config=CONFIG)
+    vector = "government_response__search_vector" if responses_only else "search_vector"
+    columns = {
+        "rank": SearchRank(F(vector), query),
+        **{
+            f"in_{name}": ExpressionWrapper(condition, BooleanField())
+            for name, condition in facets.items()
+        },
+    }
+    rows = _candidates(queryset, query, responses_only, memo, columns)
+    rows.sort(key=lambda row: (-row[2], -row[1], -row[0]))  # rank, signatures, newest
+    names = list(facets)
+    return [
+        Match(
+            row[0],
+            row[2],
+            frozenset(name for name, is_in in zip(names, row[3:], strict=True) if is_in),
+        )
+        for row in rows
+    ]
+
+
+def _candidates(queryset, query, responses_only, memo, columns=None) -> list[tuple]:
+    """The best candidates (id, signature_count, *columns) of `queryset` matching `query`."""
+    vector = "government_response__search_vector" if responses_only else "search_vector"
+    if responses_only:  # a response's vector holds no signature sizes: the plain way
+        return _most_signed(queryset.filter(**{vector: query}), memo, columns or {})
+    return _most_signed_by_size(queryset, query, memo, columns or {})
+
+
+def _most_signed(matching, memo: dict | None, columns: dict):
     """The CANDIDATES of `matching` with most signatures, as one query."""
-    candidates = matching.order_by("-signature_count", "-id").values_list("id", flat=True)
-    candidates = candidates[:CANDIDATES]
-    return _found_once(candidates.query.sql_with_params(), candidates.db, memo, _ids)
+    candidates = matching.order_by("-signature_count", "-id").annotate(**columns)
+    candidates = candidates.values_list("id", "signature_count", *columns)[:CANDIDATES]
+    return _found_once(candidates.query.sql_with_params(), candidates.db, memo, _rows)
 
 
-def _most_signed_by_size(queryset, query, memo: dict | None):
+def _most_signed_by_size(queryset, query, memo: dict | None, columns: dict):
     """The CANDIDATES with most signatures among the petitions matching `query`, looked for
     a size of signature count at a time, largest first, until there are enough: a common
     word's are among the most signed petitions, and PostgreSQL's index finds them there
@@ -117,7 +168,8 @@ def _most_signed_by_size(queryset, query, memo: dict | None):
     # Both conditions, in one scan of the index: a search of only stop words ("the") is an
     # empty query, which matches nothing, but joined to the sizes it would match them all.
     matching = queryset.filter(search_vector=query).filter(search_vector=query & Lexemes(sizes))
-    matching = matching.order_by().values_list("id", "signature_count")
+    matching = matching.order_by().annotate(**columns)
+    matching = matching.values_list("id", "signature_count", *columns)
     sql, params = matching.query.sql_with_params()
     at = len(params) - 1 - params[::-1].index(sizes.value)  # the last: after the text's
 
@@ -129,18 +181,18 @@ def _most_signed_by_size(queryset, query, memo: dict | None):
             if len(found) >= CANDIDATES:
                 break
         found.sort(key=lambda row: (-row[1], -row[0]))
-        return [number for number, _ in found[:CANDIDATES]]
+        return found[:CANDIDATES]
 
     return _found_once((sql, params), matching.db, memo, look)
 
 
-def _ids(cursor, sql, params):
+def _rows(cursor, sql, params):
     cursor.execute(sql, params)
-    return [number for (number,) in cursor.fetchall()]
+    return cursor.fetchall()
 
 
-def _found_once(compiled, db: str, memo: dict | None, look):
-    """The candidates' numbers, as `look(cursor, sql, params)` finds them: looked up once a
+def _found_once(compiled, db: str, memo: dict | None, look) -> list[tuple]:
+    """The candidates' rows, as `look(cursor, sql, params)` finds them: looked up once a
     request (the list and its facet counts ask for the same ones)."""
     sql, params = compiled
     key = (sql, tuple(params))
@@ -149,10 +201,15 @@ def _found_once(compiled, db: str, memo: dict | None, look):
     if key not in memo:
         with connections[db].cursor() as cursor:
             memo[key] = look(cursor, sql, params)
-    # One array parameter, not a thousand: each costs the ORM and the driver time to bind.
-    # Given as the array's text, so that the ORM, which hashes a query's parameters as it
-    # builds it, hashes one string rather than a thousand numbers each time.
-    array = "{" + ",".join(map(str, memo[key])) + "}"
+    return list(memo[key])
+
+
+def _array(rows: list[tuple]) -> RawSQL:
+    """The numbers of `rows` as a subquery. One array parameter, not a thousand: each costs
+    the ORM and the driver time to bind. Given as the array's text, so that the ORM, which
+    hashes a query's parameters as it builds it, hashes one string rather than a thousand
+    numbers each time."""
+    array = "{" + ",".join(str(row[0]) for row in rows) + "}"
     return RawSQL("SELECT unnest(%s::bigint[])", [array])
 
 

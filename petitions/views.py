@@ -1,6 +1,8 @@
 """The public pages: home, the petition list, a petition, and where its signatures came from."""
 
 import hashlib
+from collections import Counter
+from collections.abc import Sequence
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
@@ -62,19 +64,43 @@ class PetitionListView(ConditionalArchiveMixin, FilterView):
             petition = Petition.objects.visible().filter(id=number).only("id").first()
             if petition:  # a petition's number goes straight to it, as on the public site
                 return redirect(petition)
-        response = super().get(request, *args, **kwargs)
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        self.matches = self.filterset.best_matches()
+        if self.matches is not None:  # a search by relevance: its best matches, in order
+            self.object_list = RankedMatches(self.matches, self.state, self.fetch_matched)
+        elif self.filterset.is_valid() or not self.filterset.is_bound:
+            self.object_list = self.filterset.qs
+        else:
+            self.object_list = self.filterset.queryset.none()
+        context = self.get_context_data(filter=self.filterset, object_list=self.object_list)
+        response = self.render_to_response(context)
         if self.filterset.is_bound and not self.filterset.is_valid():
             response.status_code = 400
         return response
+
+    @property
+    def state(self) -> str:
+        """The facet shown ("all" for every petition)."""
+        valid = self.filterset.is_valid()
+        return (self.filterset.form.cleaned_data.get("state") if valid else "") or "all"
+
+    def fetch_matched(self, numbers: list[int]) -> list[Petition]:
+        """The petitions numbered, as a list shows them, with their snippets."""
+        cleaned = self.filterset.form.cleaned_data
+        found = search.with_snippets(
+            self.get_queryset().filter(id__in=numbers),
+            cleaned["q"],
+            responses_only=bool(cleaned.get("responses_only")),
+        )
+        return list(found.order_by())
 
     def paginate_queryset(self, queryset, page_size):
         """A page past the end shows the last page, and `page=abc` the first: never a 404
         or a 500. The facet counts tell how many petitions the list holds."""
         counts = self.facet_counts
-        state = self.filterset.form.cleaned_data.get("state") if self.filterset.is_valid() else ""
         paginator = Paginator(queryset, page_size)
-        if counts is not None and (state or "all") in counts:
-            paginator.count = counts[state or "all"]
+        if counts is not None and self.state in counts:
+            paginator.count = counts[self.state]
         page = paginator.get_page(whole_number(self.request.GET.get("page"), minimum=1) or 1)
         return paginator, page, page.object_list, page.has_other_pages()
 
@@ -90,7 +116,7 @@ class PetitionListView(ConditionalArchiveMixin, FilterView):
             if (
                 self.filterset.is_valid()
                 and self.filterset.form.cleaned_data.get("q")
-                and search.is_postgresql(self.object_list)
+                and search.is_postgresql(self.filterset.queryset)
                 and counts["all"] >= search.CANDIDATES
             )
             else None
@@ -99,9 +125,13 @@ class PetitionListView(ConditionalArchiveMixin, FilterView):
 
     @cached_property
     def facet_counts(self) -> dict[str, int] | None:
-        """Each facet of the public site with its count under the other filters (one
-        query, kept per version of the archive: every page and facet of a list shares
-        it), or None when the filters are not valid."""
+        """Each facet of the public site with its count under the other filters (for a
+        search by relevance, of its best matches; otherwise one query, kept per version of
+        the archive: every page and facet of a list shares it), or None when the filters
+        are not valid."""
+        if self.matches is not None:
+            counts = Counter(name for match in self.matches for name in match.facets)
+            return {name: len(self.matches) if name == "all" else counts[name] for name in FACETS}
         data = self.request.GET.copy()
         data.pop("state", None)
         data.pop("page", None)
@@ -118,6 +148,25 @@ class PetitionListView(ConditionalArchiveMixin, FilterView):
 
         filters = hashlib.sha256(data.urlencode().encode()).hexdigest()
         return kept_for_version(self.request, f"facets:{filters}", count)
+
+
+class RankedMatches(Sequence):
+    """A search's best matches in one facet, in order: what a Paginator pages through. A
+    page of them is read when it is sliced, and only that page."""
+
+    def __init__(self, matches: list[search.Match], facet: str, fetch):
+        self.numbers = [m.id for m in matches if facet == "all" or facet in m.facets]
+        self.fetch = fetch
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self.fetch([self.numbers[index]])[0]
+        numbers = self.numbers[index]
+        found = {petition.id: petition for petition in self.fetch(numbers)}
+        return [found[number] for number in numbers if number in found]
 
 
 class PetitionDetailView(ConditionalPetitionMixin, DetailView):

@@ -1,3 +1,4 @@
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -42,3 +43,43 @@ def sample_petition(db):
 def csv_files(settings, tmp_path):
     """CSV lists are kept in the test's own directory, never in the project's."""
     settings.CSV_DIR = tmp_path / "csv"
+
+
+@pytest.fixture
+def archive(db):
+    """A small archive: open, closed and rejected petitions, some answered, one debated."""
+    from tests.factories import DebateOutcomeFactory, GovernmentResponseFactory, PetitionFactory
+
+    return {
+        "open": PetitionFactory(
+            open=True, action="Protect hedgehogs in gardens", signature_count=900
+        ),
+        "closed": PetitionFactory(action="Fund more bus routes", signature_count=50),
+        "rejected": PetitionFactory(rejected=True, action="Rename Tuesday", signature_count=3),
+        "answered": GovernmentResponseFactory(
+            petition__action="Clean up air quality in cities",
+            petition__signature_count=25_000,
+            responded_on=dt.date(2018, 5, 1),
+        ).petition,
+        "debated": DebateOutcomeFactory(
+            petition__action="Hold a debate on hedgehogs", petition__signature_count=150_000
+        ).petition,
+        "not_debated": DebateOutcomeFactory(
+            petition__action="Debate the price of milk",
+            petition__signature_count=110_000,
+            debated=False,
+            debated_on=None,
+        ).petition,
+        "awaiting_response": PetitionFactory(
+            open=True,
+            action="Answer us about libraries",
+            signature_count=20_000,
+            response_threshold_reached_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        ),
+        "awaiting_debate": PetitionFactory(
+            open=True,
+            action="Debate the future of canals",
+            signature_count=120_000,
+            debate_threshold_reached_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        ),
+    }

@@ -6,9 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from petitions import search
-from petitions.models import Petition
+from petitions.models import FACETS, Petition
 from tests.factories import GovernmentResponseFactory, PetitionFactory
 from tests.test_browse import titles
 
@@ -193,6 +194,9 @@ def test_a_search_looks_for_its_candidates_once_for_the_list_and_its_counts(clie
     lookups = [q["sql"] for q in queries if "::tsquery" in q["sql"]]
     assert len(lookups) == len(search.SIGNATURE_SIZES)
     assert len(set(lookups)) == len(lookups)
+    # Their ranks and facets come with them: the page's petitions are read, and no others.
+    others = [q["sql"] for q in queries if "petitions_petition" in q["sql"]]
+    assert len(others) == len(lookups) + 1
     assert titles(response)[0] == "Protect hedgehog habitat number 1"
     assert "Showing 1–3 of 3 petitions" in " ".join(response.content.decode().split())
 
@@ -247,3 +251,26 @@ def test_a_search_of_only_common_words_finds_nothing_not_everything(client, db, 
 
     assert response.status_code == 200
     assert titles(response) == []
+
+
+@pytest.mark.parametrize("facet", [name for name in FACETS if name != "all"])
+def test_each_tab_of_a_search_counts_and_lists_its_matches_in_that_facet(client, archive, facet):
+    """A search's tabs are the list's tabs narrowed to the matches: the same petitions in
+    each, as they stand today, and the same counts."""
+    archive["out_of_time"] = PetitionFactory(  # recorded open; closed since, as it stands today
+        open=True,
+        action="Save the village pond",
+        opened_at=timezone.now() - dt.timedelta(days=214),
+        created_at=timezone.now() - dt.timedelta(days=220),
+    )
+    for petition in archive.values():
+        Petition.objects.filter(pk=petition.pk).update(background="Think of the hedgehogs.")
+    PetitionFactory(open=True, action="Fund more libraries", background="Books for all.")
+
+    searched = client.get(LIST, {"q": "hedgehogs", "state": facet})
+    listed = client.get(LIST, {"state": facet})
+
+    assert set(titles(searched)) == set(titles(listed)) - {"Fund more libraries"}
+    tabs = dict(zip(FACETS, (count for _, _, count in searched.context["facets"]), strict=True))
+    assert tabs["all"] == len(archive)  # not the petition without the word
+    assert tabs[facet] == len(titles(searched))
