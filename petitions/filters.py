@@ -1,5 +1,6 @@
 """The filters of the petition list, shared by the HTML pages and the JSON/CSV lists."""
 
+import hashlib
 from functools import cached_property, partial
 
 import django_filters
@@ -200,14 +201,23 @@ class PetitionFilter(ChoicesKeptForVersion):
             or (cleaned.get("state") or "all") not in FACETS
         ):
             return None
-        conditions = today_facets() if self.today else {n: c for n, (_, c) in FACETS.items()}
-        return search.best_matches(
-            self.narrowed(self.queryset),
-            cleaned["q"],
-            {name: conditions[name] for name in FACETS if name != "all"},
-            responses_only=bool(cleaned.get("responses_only")),
-            memo=self.memo,
-        )
+
+        def compile_matches():
+            conditions = today_facets() if self.today else {n: c for n, (_, c) in FACETS.items()}
+            return search.compile_matches(
+                self.narrowed(self.queryset),
+                {name: conditions[name] for name in FACETS if name != "all"},
+                responses_only=bool(cleaned.get("responses_only")),
+            )
+
+        # Compiled once for every search under the same filters (the text is a parameter)
+        narrowing = self.data.copy()
+        for name in ("q", "state", "page", "sort"):
+            narrowing.pop(name, None)
+        filters = hashlib.sha256(narrowing.urlencode().encode()).hexdigest()
+        key = f"matches:{self.today}:{filters}"
+        compiled = kept_for_version(self.request, key, compile_matches)
+        return search.best_matches(compiled, cleaned["q"], memo=self.memo)
 
     @property
     def memo(self) -> dict | None:

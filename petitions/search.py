@@ -16,6 +16,7 @@ escapes the text and turns the marks into <mark> elements.
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import NamedTuple
 
 from django.contrib.postgres.search import (
@@ -112,17 +113,25 @@ class Match(NamedTuple):
     facets: frozenset[str]
 
 
-def best_matches(
-    queryset, text: str, facets: dict, responses_only: bool = False, memo: dict | None = None
-) -> list[Match]:
-    """PostgreSQL: the CANDIDATES matching `text` with most signatures, best ranked first,
-    each with whether it is in each of `facets` (name -> condition). Their ranks and facets
-    are read in the same passes that find them: a list of search results and its facet
-    counts need no other read of the candidates."""
-    text = text.strip()
-    if not text:
-        return []
-    query = SearchQuery(text, search_type="websearch", config=CONFIG)
+class Compiled(NamedTuple):
+    """The query of `best_matches`, compiled for any text: TEXT stands for it among the
+    parameters."""
+
+    sql: str
+    params: tuple
+    db: str
+    sizes_at: int | None  # where the size of signature count goes, if looked for by size
+    facets: tuple[str, ...]  # the facets whose flags follow id, signature count and rank
+
+
+TEXT = "\x00"  # no search holds it: a NUL is refused at the edge (PetitionFilter)
+
+
+def compile_matches(queryset, facets: dict, responses_only: bool = False) -> Compiled:
+    """The query that finds the best candidates of `queryset` for a text, with their ranks
+    and whether each is in each of `facets` (name -> condition), compiled once: the text
+    is only a parameter, so a list keeps it for every search under the same filters."""
+    query = SearchQuery(TEXT, search_type="websearch", config=CONFIG)
     vector = "government_response__search_vector" if responses_only else "search_vector"
     columns = {
         "rank": SearchRank(F(vector), query),
@@ -131,59 +140,77 @@ def best_matches(
             for name, condition in facets.items()
         },
     }
-    rows = _candidates(queryset, query, responses_only, memo, columns)
-    rows.sort(key=lambda row: (-row[2], -row[1], -row[0]))  # rank, signatures, newest
-    names = list(facets)
-    return [
-        Match(
-            row[0],
-            row[2],
-            frozenset(name for name, is_in in zip(names, row[3:], strict=True) if is_in),
-        )
-        for row in rows
-    ]
-
-
-def _candidates(queryset, query, responses_only, memo, columns=None) -> list[tuple]:
-    """The best candidates (id, signature_count, *columns) of `queryset` matching `query`."""
-    vector = "government_response__search_vector" if responses_only else "search_vector"
     if responses_only:  # a response's vector holds no signature sizes: the plain way
-        return _most_signed(queryset.filter(**{vector: query}), memo, columns or {})
-    return _most_signed_by_size(queryset, query, memo, columns or {})
+        matching = queryset.filter(**{vector: query}).order_by("-signature_count", "-id")
+        sizes = None
+    else:
+        sizes = Value(SIGNATURE_SIZES[0])
+        matching = _by_size_of_count(queryset, query, sizes).order_by()
+    matching = matching.annotate(**columns).values_list("id", "signature_count", *columns)
+    if responses_only:
+        matching = matching[:CANDIDATES]
+    sql, params = matching.query.sql_with_params()
+    sizes_at = None if sizes is None else params.index(sizes.value)
+    return Compiled(sql, tuple(params), matching.db, sizes_at, tuple(facets))
 
 
-def _most_signed(matching, memo: dict | None, columns: dict):
-    """The CANDIDATES of `matching` with most signatures, as one query."""
-    candidates = matching.order_by("-signature_count", "-id").annotate(**columns)
-    candidates = candidates.values_list("id", "signature_count", *columns)[:CANDIDATES]
-    return _found_once(candidates.query.sql_with_params(), candidates.db, memo, _rows)
+def best_matches(compiled: Compiled, text: str, memo: dict | None = None) -> list[Match]:
+    """PostgreSQL: the CANDIDATES matching `text` with most signatures, best ranked first,
+    with the facets each is in (`compile_matches`). Their ranks and facets are read in the
+    same passes that find them: a list of search results and its facet counts need no
+    other read of the candidates."""
+    text = text.strip()
+    if not text:
+        return []
+    params = [text if param == TEXT else param for param in compiled.params]
+    by_size = compiled.sizes_at is not None
+    look = partial(_look_by_size, at=compiled.sizes_at) if by_size else _rows
+    rows = _found_once((compiled.sql, params), compiled.db, memo, look)
+    rows.sort(key=lambda row: (-row[2], -row[1], -row[0]))  # rank, signatures, newest
+    facets = {}  # the names of the facets of each combination of flags, made once
+    for row in rows:
+        flags = row[3:]
+        if flags not in facets:
+            named = zip(compiled.facets, flags, strict=True)
+            facets[flags] = frozenset(name for name, is_in in named if is_in)
+    return [Match(row[0], row[2], facets[row[3:]]) for row in rows]
 
 
-def _most_signed_by_size(queryset, query, memo: dict | None, columns: dict):
-    """The CANDIDATES with most signatures among the petitions matching `query`, looked for
-    a size of signature count at a time, largest first, until there are enough: a common
-    word's are among the most signed petitions, and PostgreSQL's index finds them there
-    without reading any other petition. The query is compiled once, for every size."""
+def _candidates(queryset, query, responses_only, memo) -> list[tuple]:
+    """The best candidates (id, signature_count) of `queryset` matching `query`."""
+    if responses_only:  # a response's vector holds no signature sizes: the plain way
+        candidates = queryset.filter(government_response__search_vector=query)
+        candidates = candidates.order_by("-signature_count", "-id")
+        candidates = candidates.values_list("id", "signature_count")[:CANDIDATES]
+        return _found_once(candidates.query.sql_with_params(), candidates.db, memo, _rows)
     sizes = Value(SIGNATURE_SIZES[0])
-    # Both conditions, in one scan of the index: a search of only stop words ("the") is an
-    # empty query, which matches nothing, but joined to the sizes it would match them all.
-    matching = queryset.filter(search_vector=query).filter(search_vector=query & Lexemes(sizes))
-    matching = matching.order_by().annotate(**columns)
-    matching = matching.values_list("id", "signature_count", *columns)
+    matching = _by_size_of_count(queryset, query, sizes).order_by()
+    matching = matching.values_list("id", "signature_count")
     sql, params = matching.query.sql_with_params()
     at = len(params) - 1 - params[::-1].index(sizes.value)  # the last: after the text's
+    return _found_once((sql, params), matching.db, memo, partial(_look_by_size, at=at))
 
-    def look(cursor, sql, params):
-        found = []
-        for size in SIGNATURE_SIZES:
-            cursor.execute(sql, [*params[:at], size, *params[at + 1 :]])
-            found += cursor.fetchall()
-            if len(found) >= CANDIDATES:
-                break
-        found.sort(key=lambda row: (-row[1], -row[0]))
-        return found[:CANDIDATES]
 
-    return _found_once((sql, params), matching.db, memo, look)
+def _by_size_of_count(queryset, query, sizes: Value):
+    """Petitions matching `query` whose size of signature count is among `sizes`. Both
+    conditions, in one scan of the index: a search of only stop words ("the") is an empty
+    query, which matches nothing, but joined to the sizes it would match them all."""
+    return queryset.filter(search_vector=query).filter(search_vector=query & Lexemes(sizes))
+
+
+def _look_by_size(cursor, sql, params, at: int) -> list[tuple]:
+    """The CANDIDATES with most signatures among the petitions matching a query, looked for
+    a size of signature count at a time (the parameter `at`), largest first, until there
+    are enough: a common word's are among the most signed petitions, and PostgreSQL's index
+    finds them there without reading any other petition. One query, for every size."""
+    found = []
+    for size in SIGNATURE_SIZES:
+        cursor.execute(sql, [*params[:at], size, *params[at + 1 :]])
+        found += cursor.fetchall()
+        if len(found) >= CANDIDATES:
+            break
+    found.sort(key=lambda row: (-row[1], -row[0]))
+    return found[:CANDIDATES]
 
 
 def _rows(cursor, sql, params):
