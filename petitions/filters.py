@@ -7,6 +7,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.http import QueryDict
 
 from petitions import search
 from petitions.caching import kept_for_version
@@ -37,6 +38,19 @@ SORTS = {
         [F("government_response_at").desc(nulls_last=True), F("id").desc()],
     ),
 }
+
+
+def filters_but(data, *names) -> QueryDict:
+    """A copy of a list's filters (its query string) without those `names`."""
+    data = data.copy()
+    for name in names:
+        data.pop(name, None)
+    return data
+
+
+def key_of(data) -> str:
+    """A short key for a list's filters, whatever their length: to keep what they share."""
+    return hashlib.sha256(data.urlencode().encode()).hexdigest()
 
 
 class ParliamentField(forms.ModelChoiceField):
@@ -186,12 +200,13 @@ class PetitionFilter(ChoicesKeptForVersion):
                 queryset = self.filters[name].filter(queryset, cleaned[name])
         return queryset
 
-    def best_matches(self) -> list[search.Match] | None:
-        """A search's results in order of relevance, as PostgreSQL ranks them, each with
-        the facets (FACETS) it is in, so that its list and the counts of its facets are
-        read at once (search.best_matches); None where the list is the queryset's: not a
-        valid search by relevance on PostgreSQL, or a list of its own order ("recent"),
-        or of a facet not among the tabs ("closed_early")."""
+    def best_matches(self) -> dict[str, list] | None:
+        """A search's results in order of relevance, as PostgreSQL ranks them: the numbers
+        of all of them ("all") and of those in each facet (FACETS), read at once
+        (search.best_matches) and kept for the archive's version, so that every page and
+        facet of the search, in any worker, shares them; None where the list is the
+        queryset's: not a valid search by relevance on PostgreSQL, or a list of its own
+        order ("recent"), or of a facet not among the tabs ("closed_early")."""
         if not self.is_valid() or not search.is_postgresql(self.queryset):
             return None
         cleaned = self.form.cleaned_data
@@ -210,14 +225,17 @@ class PetitionFilter(ChoicesKeptForVersion):
                 responses_only=bool(cleaned.get("responses_only")),
             )
 
-        # Compiled once for every search under the same filters (the text is a parameter)
-        narrowing = self.data.copy()
-        for name in ("q", "state", "page", "sort"):
-            narrowing.pop(name, None)
-        filters = hashlib.sha256(narrowing.urlencode().encode()).hexdigest()
-        key = f"matches:{self.today}:{filters}"
-        compiled = kept_for_version(self.request, key, compile_matches)
-        return search.best_matches(compiled, cleaned["q"], memo=self.memo)
+        def find():
+            # The query is compiled once for every search under the same filters: the text
+            # is only a parameter.
+            narrowing = key_of(filters_but(self.data, "q", "state", "page"))
+            compiled = kept_for_version(
+                self.request, f"matches:{self.today}:{narrowing}", compile_matches
+            )
+            return search.best_matches(compiled, cleaned["q"], memo=self.memo)
+
+        search_key = key_of(filters_but(self.data, "state", "page"))
+        return kept_for_version(self.request, f"matched:{self.today}:{search_key}", find)
 
     @property
     def memo(self) -> dict | None:

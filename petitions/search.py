@@ -77,11 +77,12 @@ class Lexemes(SearchQueryCombinable, Func):
 
 
 def _full_text(queryset, text, responses_only, memo, ranked):
-    query = SearchQuery(text, search_type="websearch", config=CONFIG)
-    vector = "government_response__search_vector" if responses_only else "search_vector"
-    found = queryset.filter(id__in=_array(_candidates(queryset, query, responses_only, memo)))
+    compiled = _compile(queryset, responses_only)
+    found = queryset.filter(id__in=_array(_found(compiled, text, memo)))
     if not ranked:
         return found
+    vector = "government_response__search_vector" if responses_only else "search_vector"
+    query = SearchQuery(text, search_type="websearch", config=CONFIG)
     return with_snippets(found.annotate(rank=SearchRank(F(vector), query)), text, responses_only)
 
 
@@ -104,98 +105,86 @@ def with_snippets(queryset, text: str, responses_only: bool = False):
     )
 
 
-class Match(NamedTuple):
-    """One of a search's best candidates: its number, its rank (higher is better) and the
-    names of the facets it is in."""
-
-    id: int
-    rank: float
-    facets: frozenset[str]
-
-
 class Compiled(NamedTuple):
-    """The query of `best_matches`, compiled for any text: TEXT stands for it among the
-    parameters."""
+    """The query that finds a search's best candidates (id, signature count, *columns),
+    compiled for any text: TEXT stands for it among the parameters."""
 
     sql: str
     params: tuple
     db: str
     sizes_at: int | None  # where the size of signature count goes, if looked for by size
-    facets: tuple[str, ...]  # the facets whose flags follow id, signature count and rank
+    columns: tuple[str, ...]
 
 
 TEXT = "\x00"  # no search holds it: a NUL is refused at the edge (PetitionFilter)
 
 
 def compile_matches(queryset, facets: dict, responses_only: bool = False) -> Compiled:
-    """The query that finds the best candidates of `queryset` for a text, with their ranks
-    and whether each is in each of `facets` (name -> condition), compiled once: the text
-    is only a parameter, so a list keeps it for every search under the same filters."""
-    query = SearchQuery(TEXT, search_type="websearch", config=CONFIG)
+    """The query of `best_matches`: the best candidates of `queryset` for a text, with their
+    ranks and whether each is in each of `facets` (name -> condition). The text is only a
+    parameter, so a list keeps the query for every search under the same filters."""
     vector = "government_response__search_vector" if responses_only else "search_vector"
+    query = SearchQuery(TEXT, search_type="websearch", config=CONFIG)
     columns = {
         "rank": SearchRank(F(vector), query),
         **{
-            f"in_{name}": ExpressionWrapper(condition, BooleanField())
-            for name, condition in facets.items()
+            name: ExpressionWrapper(condition, BooleanField()) for name, condition in facets.items()
         },
     }
+    return _compile(queryset, responses_only, columns)
+
+
+def best_matches(compiled: Compiled, text: str, memo: dict | None = None) -> dict[str, list]:
+    """PostgreSQL: the numbers of the CANDIDATES matching `text` with most signatures, best
+    ranked first: all of them ("all"), and those of each facet of `compile_matches`. Their
+    ranks and facets are read in the same passes that find them: a list of search results
+    and its facet counts need no other read of the candidates."""
+    facets = compiled.columns[1:]  # after the rank
+    found = {name: [] for name in ["all", *facets]}
+    text = text.strip()
+    if not text:
+        return found
+    rows = _found(compiled, text, memo)
+    rows.sort(key=lambda row: (-row[2], -row[1], -row[0]))  # rank, signatures, newest
+    for number, _, _, *flags in rows:
+        found["all"].append(number)
+        for name, is_in in zip(facets, flags, strict=True):
+            if is_in:
+                found[name].append(number)
+    return found
+
+
+def _compile(queryset, responses_only: bool, columns: dict | None = None) -> Compiled:
+    """The query that finds the best candidates of `queryset` for a text, with `columns`
+    (name -> expression): the CANDIDATES with most signatures, looked for a size of
+    signature count at a time (_look_by_size) unless only responses are searched."""
+    query = SearchQuery(TEXT, search_type="websearch", config=CONFIG)
+    columns = columns or {}
     if responses_only:  # a response's vector holds no signature sizes: the plain way
-        matching = queryset.filter(**{vector: query}).order_by("-signature_count", "-id")
+        matching = queryset.filter(government_response__search_vector=query)
+        matching = matching.order_by("-signature_count", "-id")
         sizes = None
     else:
         sizes = Value(SIGNATURE_SIZES[0])
-        matching = _by_size_of_count(queryset, query, sizes).order_by()
+        # Both conditions, in one scan of the index: a search of only stop words ("the")
+        # is an empty query, which matches nothing, but joined to the sizes it would match
+        # them all.
+        matching = queryset.filter(search_vector=query).filter(search_vector=query & Lexemes(sizes))
+        matching = matching.order_by()
     matching = matching.annotate(**columns).values_list("id", "signature_count", *columns)
     if responses_only:
         matching = matching[:CANDIDATES]
     sql, params = matching.query.sql_with_params()
     sizes_at = None if sizes is None else params.index(sizes.value)
-    return Compiled(sql, tuple(params), matching.db, sizes_at, tuple(facets))
+    return Compiled(sql, tuple(params), matching.db, sizes_at, tuple(columns))
 
 
-def best_matches(compiled: Compiled, text: str, memo: dict | None = None) -> list[Match]:
-    """PostgreSQL: the CANDIDATES matching `text` with most signatures, best ranked first,
-    with the facets each is in (`compile_matches`). Their ranks and facets are read in the
-    same passes that find them: a list of search results and its facet counts need no
-    other read of the candidates."""
-    text = text.strip()
-    if not text:
-        return []
+def _found(compiled: Compiled, text: str, memo: dict | None) -> list[tuple]:
+    """The rows `compiled` finds for `text`."""
     params = [text if param == TEXT else param for param in compiled.params]
     by_size = compiled.sizes_at is not None
     look = partial(_look_by_size, at=compiled.sizes_at) if by_size else _rows
-    rows = _found_once((compiled.sql, params), compiled.db, memo, look)
-    rows.sort(key=lambda row: (-row[2], -row[1], -row[0]))  # rank, signatures, newest
-    facets = {}  # the names of the facets of each combination of flags, made once
-    for row in rows:
-        flags = row[3:]
-        if flags not in facets:
-            named = zip(compiled.facets, flags, strict=True)
-            facets[flags] = frozenset(name for name, is_in in named if is_in)
-    return [Match(row[0], row[2], facets[row[3:]]) for row in rows]
-
-
-def _candidates(queryset, query, responses_only, memo) -> list[tuple]:
-    """The best candidates (id, signature_count) of `queryset` matching `query`."""
-    if responses_only:  # a response's vector holds no signature sizes: the plain way
-        candidates = queryset.filter(government_response__search_vector=query)
-        candidates = candidates.order_by("-signature_count", "-id")
-        candidates = candidates.values_list("id", "signature_count")[:CANDIDATES]
-        return _found_once(candidates.query.sql_with_params(), candidates.db, memo, _rows)
-    sizes = Value(SIGNATURE_SIZES[0])
-    matching = _by_size_of_count(queryset, query, sizes).order_by()
-    matching = matching.values_list("id", "signature_count")
-    sql, params = matching.query.sql_with_params()
-    at = len(params) - 1 - params[::-1].index(sizes.value)  # the last: after the text's
-    return _found_once((sql, params), matching.db, memo, partial(_look_by_size, at=at))
-
-
-def _by_size_of_count(queryset, query, sizes: Value):
-    """Petitions matching `query` whose size of signature count is among `sizes`. Both
-    conditions, in one scan of the index: a search of only stop words ("the") is an empty
-    query, which matches nothing, but joined to the sizes it would match them all."""
-    return queryset.filter(search_vector=query).filter(search_vector=query & Lexemes(sizes))
+    return _found_once((compiled.sql, params), compiled.db, memo, look)
 
 
 def _look_by_size(cursor, sql, params, at: int) -> list[tuple]:

@@ -1,9 +1,5 @@
 """The public pages: home, the petition list, a petition, and where its signatures came from."""
 
-import hashlib
-from collections import Counter
-from collections.abc import Sequence
-
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
@@ -19,7 +15,7 @@ from petitions.caching import (
     ConditionalPetitionMixin,
     kept_for_version,
 )
-from petitions.filters import PetitionFilter
+from petitions.filters import PetitionFilter, filters_but, key_of
 from petitions.models import FACETS, Parliament, Petition
 from petitions.params import petition_number, whole_number
 from petitions.parliaments import list_url, parliament_record
@@ -67,7 +63,7 @@ class PetitionListView(ConditionalArchiveMixin, FilterView):
         self.filterset = self.get_filterset(self.get_filterset_class())
         self.matches = self.filterset.best_matches()
         if self.matches is not None:  # a search by relevance: its best matches, in order
-            self.object_list = RankedMatches(self.matches, self.state, self.fetch_matched)
+            self.object_list = RankedMatches(self.matches[self.state], self.fetch_matched)
         elif self.filterset.is_valid() or not self.filterset.is_bound:
             self.object_list = self.filterset.qs
         else:
@@ -130,11 +126,8 @@ class PetitionListView(ConditionalArchiveMixin, FilterView):
         the archive: every page and facet of a list shares it), or None when the filters
         are not valid."""
         if self.matches is not None:
-            counts = Counter(name for match in self.matches for name in match.facets)
-            return {name: len(self.matches) if name == "all" else counts[name] for name in FACETS}
-        data = self.request.GET.copy()
-        data.pop("state", None)
-        data.pop("page", None)
+            return {name: len(self.matches[name]) for name in FACETS}
+        data = filters_but(self.request.GET, "state", "page")
 
         def count():
             others = PetitionFilter(
@@ -146,25 +139,22 @@ class PetitionListView(ConditionalArchiveMixin, FilterView):
             )
             return others.qs.facet_counts(today=True) if others.is_valid() else None
 
-        filters = hashlib.sha256(data.urlencode().encode()).hexdigest()
-        return kept_for_version(self.request, f"facets:{filters}", count)
+        return kept_for_version(self.request, f"facets:{key_of(data)}", count)
 
 
-class RankedMatches(Sequence):
-    """A search's best matches in one facet, in order: what a Paginator pages through. A
-    page of them is read when it is sliced, and only that page."""
+class RankedMatches:
+    """The numbers of a search's best matches, in order, as a Paginator pages through them.
+    Only sliced (never iterated a petition at a time): a slice reads its petitions, and
+    only those, in one query."""
 
-    def __init__(self, matches: list[search.Match], facet: str, fetch):
-        self.numbers = [m.id for m in matches if facet == "all" or facet in m.facets]
-        self.fetch = fetch
+    def __init__(self, numbers: list[int], fetch):
+        self.numbers, self.fetch = numbers, fetch
 
     def __len__(self) -> int:
         return len(self.numbers)
 
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self.fetch([self.numbers[index]])[0]
-        numbers = self.numbers[index]
+    def __getitem__(self, page: slice) -> list[Petition]:
+        numbers = self.numbers[page]
         found = {petition.id: petition for petition in self.fetch(numbers)}
         return [found[number] for number in numbers if number in found]
 
