@@ -48,8 +48,10 @@ OWN_MODELS = {block.model: block for block in BLOCKS.values() if block.model is 
 DEPARTMENT_DETAILS = [f.attname for f in DEPARTMENT.modelled if f.name != DEPARTMENT_KEY]
 
 
-def breakdown_digest(rows: list[tuple]) -> str:
-    return hashlib.blake2b(repr(rows).encode(), digest_size=12).hexdigest()
+def breakdown_digest(lines: str) -> str:
+    """The digest of a breakdown, taken of its `breakdown_lines` (the same rows, the same
+    lines), which are made in any case: it costs a tenth of a digest of the rows' `repr`."""
+    return hashlib.blake2b(lines.encode(), digest_size=12).hexdigest()
 
 
 @dataclass
@@ -269,7 +271,11 @@ class Writer:
         departments = None
         if record.departments is not None:
             departments = [self._department(d, record) for d in record.departments]
-        extra = _merge_extra(old["extra"] if old else {}, record)
+        lines = {
+            name: breakdown_lines(BREAKDOWN_BY_NAME[name], rows)
+            for name, rows in record.breakdowns.items()
+        }
+        extra = _merge_extra(old["extra"] if old else {}, record, lines)
         values = {**record.fields, "extra": extra}
         if old is None:
             batch.create.append(Petition(id=pid, **values))
@@ -303,7 +309,7 @@ class Writer:
         old_digests = (old["extra"] if old else {}).get("_breakdowns", {})
         for name, rows in record.breakdowns.items():
             if old is None or old_digests.get(name) != extra["_breakdowns"][name]:
-                batch.rows[name][pid] = rows
+                batch.rows[name][pid] = rows, lines[name]
                 changed = True
         return changed
 
@@ -330,8 +336,9 @@ def _has_department(model) -> bool:
     return any(f.name == "department" for f in model._meta.concrete_fields)
 
 
-def _merge_extra(old: dict, record: PetitionRecord) -> dict:
-    """The petition's `extra` once `record` is applied: its form replaces that of its origin."""
+def _merge_extra(old: dict, record: PetitionRecord, lines: dict[str, str]) -> dict:
+    """The petition's `extra` once `record` is applied: its form replaces that of its origin.
+    `lines`: the `breakdown_lines` of each of its breakdowns, by name."""
     extra = {k: v for k, v in old.items() if not k.startswith("_")}
     extra.update(record.extra)
     form = dict(old.get("_form", {}))
@@ -351,8 +358,8 @@ def _merge_extra(old: dict, record: PetitionRecord) -> dict:
     if more:
         extra["_more"] = more
     digests = dict(old.get("_breakdowns", {}))
-    for name, rows in record.breakdowns.items():
-        digests[name] = breakdown_digest(rows)
+    for name, text in lines.items():
+        digests[name] = breakdown_digest(text)
     if digests:
         extra["_breakdowns"] = digests
     return extra
@@ -400,7 +407,8 @@ class _Batch:
         self.one: dict[type, dict[str, Any]] = defaultdict(
             lambda: {"delete": [], "create": [], "update": [], "fields": set()}
         )
-        self.rows: dict[str, dict[int, list[tuple]]] = defaultdict(dict)
+        # By breakdown, then petition: its rows, and their `breakdown_lines`.
+        self.rows: dict[str, dict[int, tuple[list[tuple], str]]] = defaultdict(dict)
 
     def one_to_one(self, model, pid, wanted: dict | None, stored: dict | None) -> bool:
         """Plan the row of `model` for a petition: `wanted` (None: no row). A value the
@@ -422,7 +430,7 @@ class _Batch:
         return True
 
     def write(self) -> None:
-        Petition.objects.bulk_create(self.create)
+        create_rows(Petition, self.create)
         if self.update:
             Petition.objects.bulk_update(self.update, sorted(self.update_fields))
         for name, wanted in self.links.items():
@@ -453,49 +461,72 @@ class _Batch:
             write_breakdowns(breakdown, by_petition)
 
 
-def write_breakdowns(breakdown: BreakdownAttribute, by_petition: dict[int, list[tuple]]) -> None:
-    """Add the rows of these petitions: COPY on PostgreSQL, one executemany elsewhere."""
+def create_rows(model, objects: list) -> None:
+    """`bulk_create` of new rows: by COPY on PostgreSQL, where an INSERT of a batch of
+    petitions spends more time in Python (the statement's SQL and its 60,000 parameters
+    bound into it) than in the database. The values are prepared as `bulk_create` prepares
+    them (each field's `pre_save` and `get_db_prep_save`); the table's triggers fire for
+    COPY as they do for INSERT."""
+    if connection.vendor != "postgresql" or not objects:
+        model.objects.bulk_create(objects)
+        return
+    fields = [field for field in model._meta.concrete_fields if not field.generated]
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for obj in objects:
+            copy.write_row(
+                [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+            )
+
+
+def write_breakdowns(
+    breakdown: BreakdownAttribute, by_petition: dict[int, tuple[list[tuple], str]]
+) -> None:
+    """Add the rows of these petitions, given with their `breakdown_lines`: COPY on
+    PostgreSQL (the lines as they are, behind each petition's number), one executemany
+    elsewhere."""
     model = breakdown.model
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ["petition_id", *breakdown.columns]
     names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
-    counts_at = breakdown.columns.index(COUNT_COLUMN)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for pid, rows in by_petition.items():
-                    text = copy_text(pid, rows, counts_at)
-                    if text is not None:
-                        copy.write(text)
-                        continue
-                    for row in rows:
-                        copy.write_row((pid, *row))
+                for pid, (_, lines) in by_petition.items():
+                    if lines:
+                        # An escaped text holds no line break: each one ends a row.
+                        before = f"{pid}\t"
+                        copy.write(before + lines[:-1].replace("\n", "\n" + before) + "\n")
         else:
             placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(
                 f"INSERT INTO {table} ({names}) VALUES ({placeholders})",
-                [(pid, *row) for pid, rows in by_petition.items() for row in rows],
+                [(pid, *row) for pid, (rows, _) in by_petition.items() for row in rows],
             )
 
 
-COPY_ESCAPES = ("\\", "\t", "\n", "\r")  # the characters COPY's text format escapes
+# What COPY's text format escapes in a text, and how.
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def copy_text(pid: int, rows: list[tuple], counts_at: int) -> str | None:
-    """A petition's breakdown rows as lines of COPY's text format, built a column at a time
-    in C (a row at a time, `write_row` takes nearly twice as long), or None when a text
-    holds a character that COPY escapes (`write_row` escapes it). PostgreSQL still reads
-    every value: a number it cannot store is refused, never cut."""
+def breakdown_lines(breakdown: BreakdownAttribute, rows: list[tuple]) -> str:
+    """A breakdown's rows as lines of COPY's text format, without the petition's column:
+    built a column at a time in C (a row at a time, `write_row` takes nearly twice as
+    long), texts escaped only in a column that needs it. What the digest of a breakdown is
+    taken of, on every database. PostgreSQL still reads every value: a number it cannot
+    store is refused, never cut."""
     if not rows:
         return ""
-    columns = [[str(pid)] * len(rows)]
+    counts_at = breakdown.columns.index(COUNT_COLUMN)
+    columns = []
     for at, column in enumerate(zip(*rows, strict=True)):
         if at == counts_at:
-            columns.append(list(map(str, column)))
+            columns.append(map(str, column))
             continue
         texts = "".join(filter(None, column))
-        if any(escaped in texts for escaped in COPY_ESCAPES):
-            return None
+        if any(escaped in texts for escaped in "\\\t\n\r"):
+            column = [cell if cell is None else cell.translate(COPY_ESCAPES) for cell in column]
         columns.append([r"\N" if cell is None else cell for cell in column])
     return "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
 
@@ -507,14 +538,19 @@ GENERATIONS_BY_PETITION = "petitions_pages_changed_by_petition_id"
 
 @contextmanager
 def keys_built_after_loading(models, bulk: bool = False):
-    """A load into empty tables builds their foreign keys and their secondary indexes
-    (not the primary key, nor unique ones) once at the end, as pg_restore does, instead of
-    row by row: on PostgreSQL, for the tables of `models` that start empty, or all of them
-    with `bulk` (a load bigger than what they hold: the indexes are built again whole).
+    """A load into empty tables builds their keys and their secondary indexes (not unique
+    ones) once at the end, as pg_restore does, instead of row by row: on PostgreSQL, for the
+    tables of `models` that start empty, or all of them with `bulk` (a load bigger than what
+    they hold: the indexes and foreign keys are built again whole, the primary key kept).
 
     Kept up row by row, a constituency breakdown's index on (ons_code, signatures) takes
     half the time of loading the rows, and the check of its key to the petition another
-    third; built once after the load, both take a tenth. Run inside the import's
+    third; built once after the load, both take a tenth. Its primary key, kept up row by
+    row, nearly trebles PostgreSQL's time for the COPY of bare rows; built at the end, it
+    adds less than that again. No import can break it meanwhile: a document's keys are
+    checked unique, and a petition written again has its rows deleted first (without the
+    key, that delete reads the rows loaded so far, which only a petition given twice in one
+    import into empty tables asks for). Run inside the import's
     transaction: the keys and indexes are dropped and made again within it (a failed run
     rolls back to them), and the tables are locked from other sessions until it commits:
     for empty tables that holds nobody up but readers of petitions not yet there; with
@@ -540,16 +576,17 @@ def keys_built_after_loading(models, bulk: bool = False):
             table = model._meta.db_table
             quoted = connection.ops.quote_name(table)
             cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {quoted})")
-            if cursor.fetchone()[0] and not bulk:
+            empty = not cursor.fetchone()[0]
+            if not (empty or bulk):
                 continue
-            # Its foreign keys, and its triggers that raise page generations: off in one
-            # ALTER TABLE, on again in another.
+            # Its foreign keys (and, when it starts empty, its primary key), and its triggers
+            # that raise page generations: off in one ALTER TABLE, on again in another.
             cursor.execute(
                 "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                "WHERE conrelid = %s::regclass AND contype = 'f' "
+                "WHERE conrelid = %s::regclass AND (contype = 'f' OR contype = 'p' AND %s) "
                 "UNION ALL SELECT tgname, NULL FROM pg_trigger "
                 "WHERE tgrelid = %s::regclass AND tgenabled <> 'D' AND tgfoid = %s::regproc",
-                [quoted, quoted, GENERATIONS_BY_PETITION],
+                [quoted, empty, quoted, GENERATIONS_BY_PETITION],
             )
             off, on = [], []
             for name, definition in cursor.fetchall():
