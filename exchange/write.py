@@ -3,8 +3,9 @@
 The last stage of an import. ``Writer`` takes ``PetitionRecord`` objects from any source
 (files through ``exchange.parse``, or any other reader of the public site), resolves what
 needs the database (the parliament), and writes them in batches: idempotent upserts keyed
-on the official petition id, a newer ``updated_at`` replacing an older one, breakdowns
-with COPY on PostgreSQL. ``Writer.document()`` keeps all or nothing of one source.
+on the official petition id, a newer ``updated_at`` replacing an older one, new petitions
+and breakdowns with COPY on PostgreSQL. ``Writer.document()`` keeps all or nothing of one
+source.
 
 What the archive does not model goes into ``Petition.extra`` (see ``exchange.parse``):
 
@@ -12,7 +13,8 @@ What the archive does not model goes into ``Petition.extra`` (see ``exchange.par
 - ``_form``: per origin (``detail`` or ``list``), the form the document was written in;
 - ``_more``: unmodelled values inside modelled objects (the response, the debate, a
   breakdown row...), and the parliament block where it differs from ours;
-- ``_breakdowns``: a digest of each breakdown, so that importing it again changes nothing.
+- ``_breakdowns``: a digest of each breakdown (of its ``breakdown_lines``), so that
+  importing it again changes nothing.
 """
 
 from __future__ import annotations
@@ -546,15 +548,17 @@ def keys_built_after_loading(models, bulk: bool = False):
     Kept up row by row, a constituency breakdown's index on (ons_code, signatures) takes
     half the time of loading the rows, and the check of its key to the petition another
     third; built once after the load, both take a tenth. Its primary key, kept up row by
-    row, nearly trebles PostgreSQL's time for the COPY of bare rows; built at the end, it
-    adds less than that again. No import can break it meanwhile: a document's keys are
-    checked unique, and a petition written again has its rows deleted first (without the
-    key, that delete reads the rows loaded so far, which only a petition given twice in one
-    import into empty tables asks for). Run inside the import's
-    transaction: the keys and indexes are dropped and made again within it (a failed run
-    rolls back to them), and the tables are locked from other sessions until it commits:
-    for empty tables that holds nobody up but readers of petitions not yet there; with
-    `bulk`, every map and constituency page waits for the import.
+    row, nearly trebles PostgreSQL's time for the COPY of the rows; built once at the end,
+    it costs less than half as much. No import can break it meanwhile: a document's keys
+    are checked unique, and a petition written again has its rows deleted first (without
+    the key, that delete reads every row loaded so far: only a petition given twice in one
+    import into empty tables asks for it).
+
+    Run inside the import's transaction: the keys and indexes are dropped and made again
+    within it (a failed run rolls back to them), and the tables are locked from other
+    sessions until it commits: for empty tables that holds nobody up but readers of
+    petitions not yet there; with `bulk`, every map and constituency page waits for the
+    import.
 
     The same tables' triggers that raise each petition's page generation
     (GENERATIONS_BY_PETITION) are off for the load as well: they gather every row a
