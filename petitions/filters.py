@@ -174,6 +174,24 @@ class PetitionFilter(ChoicesKeptForVersion):
         cuts snippets)."""
         super().__init__(*args, **kwargs)
         self.today, self.ranked = today, ranked
+        # The select's first choice is empty: no `sort`, the list's own order, named for
+        # what it is (a search's is best match first). Sent with the form, it leaves the
+        # order to the list: a search typed into a list's form comes best match first.
+        default = self.default_order()
+        sort = self.filters["sort"]
+        sort.extra["empty_label"] = SORTS[default][0] if default in SORTS else default
+        if default in SORTS:  # not offered twice; `sort=popular` is still understood
+            sort.field.widget.choices = [c for c in sort.field.choices if c[0] != default]
+
+    def default_order(self) -> str:
+        """The list's order when no `sort` is given (filter_queryset): a key of SORTS, or
+        the name of an order of its own."""
+        data = self.data or {}
+        if data.get("state") == "recent":
+            return "Most recently opened"
+        if str(data.get("q", "")).strip():
+            return "Best match"
+        return "popular"
 
     def filter_queryset(self, queryset):
         # The search, then the facet, come last: a search ranks the petitions the other

@@ -74,6 +74,46 @@ def test_list_other_orders(client, archive):
     assert titles(client.get(LIST, {"sort": "responded"}))[0] == "Clean up air quality in cities"
 
 
+def sort_select(response) -> str:
+    html = response.content.decode()
+    start = html.index('<select name="sort"')
+    return html[start : html.index("</select>", start)]
+
+
+@pytest.mark.parametrize(
+    "params, shown, default",
+    [
+        ({}, "Most signatures", "Most signatures"),
+        ({"sort": "popular"}, "Most signatures", "Most signatures"),
+        ({"q": "hedgehogs"}, "Best match", "Best match"),
+        ({"state": "recent"}, "Most recently opened", "Most recently opened"),
+        ({"q": "hedgehogs", "sort": "newest"}, "Newest", "Best match"),
+    ],
+)
+def test_the_sort_select_shows_the_order_the_list_is_in(client, archive, params, shown, default):
+    """Its first choice is empty, named for the list's own order: a search's is best match
+    first, not most signatures. Sent with the form, it asks for no other order."""
+    select = sort_select(client.get(LIST, params))
+
+    options = [line for line in select.splitlines() if "<option" in line]
+    chosen = [line for line in options if " selected" in line] or options[:1]
+    assert chosen[0].endswith(f">{shown}</option>")
+    selected = "" if params.get("sort") else " selected"
+    assert options[0] == f'  <option value=""{selected}>{default}</option>'
+    labels = [line.rsplit(">", 2)[1].removesuffix("</option") for line in options]
+    assert len(labels) == len(set(labels))  # most signatures is not offered twice
+
+
+def test_a_search_typed_into_the_lists_form_comes_best_match_first(client, archive):
+    """The form sends the select's empty choice: the search's own order, best match first."""
+    sent = client.get(LIST, {"q": "hedgehogs or gardens", "state": "", "sort": ""})
+
+    assert sent.status_code == 200
+    assert titles(sent) == ["Protect hedgehogs in gardens", "Hold a debate on hedgehogs"]
+    popular = client.get(LIST, {"q": "hedgehogs or gardens", "sort": "popular"})
+    assert titles(popular) == ["Hold a debate on hedgehogs", "Protect hedgehogs in gardens"]
+
+
 @pytest.mark.parametrize(
     "params, expected",
     [
