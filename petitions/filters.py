@@ -38,6 +38,11 @@ SORTS = {
         [F("government_response_at").desc(nulls_last=True), F("id").desc()],
     ),
 }
+# The orders of a list given no `sort` that are not among SORTS (default_order).
+OWN_ORDERS = {
+    "recent": ("Most recently opened", [F("opened_at").desc(nulls_last=True), F("id").desc()]),
+    "search": ("Best match", [F("rank").desc(), *SORTS["popular"][1]]),
+}
 
 
 def filters_but(data, *names) -> QueryDict:
@@ -179,18 +184,19 @@ class PetitionFilter(ChoicesKeptForVersion):
         # order to the list: a search typed into a list's form comes best match first.
         default = self.default_order()
         sort = self.filters["sort"]
-        sort.extra["empty_label"] = SORTS[default][0] if default in SORTS else default
+        sort.extra["empty_label"], _ = {**SORTS, **OWN_ORDERS}[default]
         if default in SORTS:  # not offered twice; `sort=popular` is still understood
             sort.field.widget.choices = [c for c in sort.field.choices if c[0] != default]
 
     def default_order(self) -> str:
-        """The list's order when no `sort` is given (filter_queryset): a key of SORTS, or
-        the name of an order of its own."""
+        """The list's order when no `sort` is given: a key of SORTS or of OWN_ORDERS. Read
+        from the data as given, since the form's select is named by it; where the form is
+        valid, as its cleaned data would say."""
         data = self.data or {}
         if data.get("state") == "recent":
-            return "Most recently opened"
+            return "recent"
         if str(data.get("q", "")).strip():
-            return "Best match"
+            return "search"
         return "popular"
 
     def filter_queryset(self, queryset):
@@ -202,13 +208,10 @@ class PetitionFilter(ChoicesKeptForVersion):
         for name in ["q", "state"]:
             if name in cleaned:
                 queryset = self.filters[name].filter(queryset, cleaned[name])
-        if cleaned.get("state") == "recent" and not cleaned.get("sort"):
-            return queryset.order_by(F("opened_at").desc(nulls_last=True), F("id").desc())
-        if not cleaned.get("sort"):
-            if cleaned.get("q"):
-                return queryset.order_by(F("rank").desc(), *SORTS["popular"][1])
-            queryset = queryset.order_by(*SORTS["popular"][1])
-        return queryset
+        if cleaned.get("sort"):
+            return queryset  # ordered by filter_sort
+        _, order = {**SORTS, **OWN_ORDERS}[self.default_order()]
+        return queryset.order_by(*order)
 
     def narrowed(self, queryset):
         """`queryset` under every filter but the search, the facet and the order."""
