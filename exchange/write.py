@@ -527,7 +527,7 @@ def breakdown_lines(breakdown: BreakdownAttribute, rows: list[tuple]) -> str:
             columns.append(map(str, column))
             continue
         texts = "".join(filter(None, column))
-        if any(escaped in texts for escaped in "\\\t\n\r"):
+        if any(chr(special) in texts for special in COPY_ESCAPES):
             column = [cell if cell is None else cell.translate(COPY_ESCAPES) for cell in column]
         columns.append([r"\N" if cell is None else cell for cell in column])
     return "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
