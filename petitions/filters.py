@@ -40,7 +40,7 @@ SORTS = {
 }
 # The orders of a list given no `sort` that are not among SORTS (default_order).
 OWN_ORDERS = {
-    "recent": ("Most recently opened", [F("opened_at").desc(nulls_last=True), F("id").desc()]),
+    "recent": ("Recently opened", [F("opened_at").desc(nulls_last=True), F("id").desc()]),
     "search": ("Best match", [F("rank").desc(), *SORTS["popular"][1]]),
 }
 

@@ -86,7 +86,7 @@ def sort_select(response) -> str:
         ({}, "Most signatures", "Most signatures"),
         ({"sort": "popular"}, "Most signatures", "Most signatures"),
         ({"q": "hedgehogs"}, "Best match", "Best match"),
-        ({"state": "recent"}, "Most recently opened", "Most recently opened"),
+        ({"state": "recent"}, "Recently opened", "Recently opened"),
         ({"q": "hedgehogs", "sort": "newest"}, "Newest", "Best match"),
     ],
 )
