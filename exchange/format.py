@@ -19,6 +19,7 @@ The documents (petition.parliament.uk):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -257,6 +258,51 @@ class BreakdownAttribute:
     @property
     def related_name(self) -> str:
         return self.model._meta.get_field("petition").remote_field.related_name
+
+    def lines(self, rows: list[tuple]) -> str:
+        """Rows (tuples in `columns` order) as lines of COPY's text format: what a record
+        carries of a breakdown, what its digest is taken of, and what COPY is sent behind
+        each petition's number. Built a column at a time in C (a row at a time, `write_row`
+        takes nearly twice as long), texts escaped only in a column that needs it.
+        PostgreSQL still reads every value: a number it cannot store is refused, never cut."""
+        if not rows:
+            return ""
+        counts_at = self.columns.index(COUNT_COLUMN)
+        columns = []
+        for at, column in enumerate(zip(*rows, strict=True)):
+            if at == counts_at:
+                columns.append(map(str, column))
+                continue
+            texts = "".join(filter(None, column))
+            if any(chr(special) in texts for special in COPY_ESCAPES):
+                column = [cell if cell is None else cell.translate(COPY_ESCAPES) for cell in column]
+            columns.append([COPY_NULL if cell is None else cell for cell in column])
+        return "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
+
+    def rows(self, lines: str) -> list[tuple]:
+        """The rows of `lines` (the inverse of `lines`), for a database without COPY."""
+        counts_at = self.columns.index(COUNT_COLUMN)
+        rows = []
+        for line in lines.split("\n")[:-1]:  # an escaped text holds no line break
+            cells = [_copy_cell(cell) for cell in line.split("\t")]
+            cells[counts_at] = int(cells[counts_at])
+            rows.append(tuple(cells))
+        return rows
+
+
+# What COPY's text format escapes in a text, and how; and how it writes null.
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+COPY_NULL = r"\N"
+COPY_ESCAPED = re.compile(r"\\(.)")
+COPY_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+
+
+def _copy_cell(cell: str) -> str | None:
+    if cell == COPY_NULL:
+        return None
+    if "\\" in cell:
+        return COPY_ESCAPED.sub(lambda escape: COPY_UNESCAPES[escape.group(1)], cell)
+    return cell
 
 
 COUNT_COLUMN = "signature_count"

@@ -218,9 +218,10 @@ def _parse_attributes(record: PetitionRecord, attributes: dict, at: str, form: W
         if attributes[breakdown.name] is None:
             form.null.append(breakdown.name)  # no breakdown given: keep what we hold
             continue
-        record.breakdowns[breakdown.name] = _parse_rows(
+        rows = _parse_rows(
             breakdown, attributes[breakdown.name], f"{at}.{breakdown.name}", record, form
         )
+        record.breakdowns[breakdown.name] = breakdown.lines(rows)
 
 
 def _require(fields: dict, attributes, at: str) -> None:

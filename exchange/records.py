@@ -41,7 +41,9 @@ class PetitionRecord:
     departments: list[dict[str, str]] | None = None
     topics: list[str] | None = None
     parliament: dict[str, Any] | None = None
-    breakdowns: dict[str, list[tuple]] = field(default_factory=dict)
+    # Each breakdown's rows, in key order, as lines of COPY's text format
+    # (BreakdownAttribute.lines): a few strings, not hundreds of tuples, to hold and to pass.
+    breakdowns: dict[str, str] = field(default_factory=dict)
     # Which blocks (rejection, government_response, debate) the document carried.
     carried: set[str] = field(default_factory=set)
     # Kept in `Petition.extra`: unmodelled attributes, unmodelled values inside modelled

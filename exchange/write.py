@@ -13,7 +13,7 @@ What the archive does not model goes into ``Petition.extra`` (see ``exchange.par
 - ``_form``: per origin (``detail`` or ``list``), the form the document was written in;
 - ``_more``: unmodelled values inside modelled objects (the response, the debate, a
   breakdown row...), and the parliament block where it differs from ours;
-- ``_breakdowns``: a digest of each breakdown (of its ``breakdown_lines``), so that
+- ``_breakdowns``: a digest of each breakdown (of its lines), so that
   importing it again changes nothing.
 """
 
@@ -31,7 +31,6 @@ from django.db import DatabaseError, connection, transaction
 from exchange.format import (
     BLOCKS,
     BREAKDOWN_BY_NAME,
-    COUNT_COLUMN,
     CREATED,
     DEPARTMENT,
     DEPARTMENT_KEY,
@@ -51,8 +50,9 @@ DEPARTMENT_DETAILS = [f.attname for f in DEPARTMENT.modelled if f.name != DEPART
 
 
 def breakdown_digest(lines: str) -> str:
-    """The digest of a breakdown, taken of its `breakdown_lines` (the same rows, the same
-    lines), which are made in any case: it costs a tenth of a digest of the rows' `repr`."""
+    """The digest of a breakdown, taken of its lines (BreakdownAttribute.lines: the same
+    rows, the same lines), which are made in any case: a tenth of the cost of a digest of
+    the rows' `repr`."""
     return hashlib.blake2b(lines.encode(), digest_size=12).hexdigest()
 
 
@@ -148,7 +148,7 @@ class Writer:
         if record.id in self.pending:
             self.flush()
         self.pending[record.id] = record
-        self.pending_rows += sum(len(rows) for rows in record.breakdowns.values())
+        self.pending_rows += sum(lines.count("\n") for lines in record.breakdowns.values())
         if len(self.pending) >= self.batch_size or self.pending_rows >= MAX_PENDING_ROWS:
             self.flush()
 
@@ -273,11 +273,7 @@ class Writer:
         departments = None
         if record.departments is not None:
             departments = [self._department(d, record) for d in record.departments]
-        lines = {
-            name: breakdown_lines(BREAKDOWN_BY_NAME[name], rows)
-            for name, rows in record.breakdowns.items()
-        }
-        extra = _merge_extra(old["extra"] if old else {}, record, lines)
+        extra = _merge_extra(old["extra"] if old else {}, record)
         values = {**record.fields, "extra": extra}
         if old is None:
             batch.create.append(Petition(id=pid, **values))
@@ -309,9 +305,9 @@ class Writer:
             changed |= batch.one_to_one(model, pid, wanted, current.one[model].get(pid))
 
         old_digests = (old["extra"] if old else {}).get("_breakdowns", {})
-        for name, rows in record.breakdowns.items():
+        for name, lines in record.breakdowns.items():
             if old is None or old_digests.get(name) != extra["_breakdowns"][name]:
-                batch.rows[name][pid] = rows, lines[name]
+                batch.rows[name][pid] = lines
                 changed = True
         return changed
 
@@ -338,9 +334,8 @@ def _has_department(model) -> bool:
     return any(f.name == "department" for f in model._meta.concrete_fields)
 
 
-def _merge_extra(old: dict, record: PetitionRecord, lines: dict[str, str]) -> dict:
-    """The petition's `extra` once `record` is applied: its form replaces that of its origin.
-    `lines`: the `breakdown_lines` of each of its breakdowns, by name."""
+def _merge_extra(old: dict, record: PetitionRecord) -> dict:
+    """The petition's `extra` once `record` is applied: its form replaces that of its origin."""
     extra = {k: v for k, v in old.items() if not k.startswith("_")}
     extra.update(record.extra)
     form = dict(old.get("_form", {}))
@@ -360,8 +355,8 @@ def _merge_extra(old: dict, record: PetitionRecord, lines: dict[str, str]) -> di
     if more:
         extra["_more"] = more
     digests = dict(old.get("_breakdowns", {}))
-    for name, text in lines.items():
-        digests[name] = breakdown_digest(text)
+    for name, lines in record.breakdowns.items():
+        digests[name] = breakdown_digest(lines)
     if digests:
         extra["_breakdowns"] = digests
     return extra
@@ -409,8 +404,8 @@ class _Batch:
         self.one: dict[type, dict[str, Any]] = defaultdict(
             lambda: {"delete": [], "create": [], "update": [], "fields": set()}
         )
-        # By breakdown, then petition: its rows, and their `breakdown_lines`.
-        self.rows: dict[str, dict[int, tuple[list[tuple], str]]] = defaultdict(dict)
+        # By breakdown, then petition: its rows, as lines (BreakdownAttribute.lines).
+        self.rows: dict[str, dict[int, str]] = defaultdict(dict)
 
     def one_to_one(self, model, pid, wanted: dict | None, stored: dict | None) -> bool:
         """Plan the row of `model` for a petition: `wanted` (None: no row). A value the
@@ -482,10 +477,8 @@ def create_rows(model, objects: list) -> None:
             )
 
 
-def write_breakdowns(
-    breakdown: BreakdownAttribute, by_petition: dict[int, tuple[list[tuple], str]]
-) -> None:
-    """Add the rows of these petitions, given with their `breakdown_lines`: COPY on
+def write_breakdowns(breakdown: BreakdownAttribute, by_petition: dict[int, str]) -> None:
+    """Add the rows of these petitions, given as lines (BreakdownAttribute.lines): COPY on
     PostgreSQL (the lines as they are, behind each petition's number), one executemany
     elsewhere."""
     model = breakdown.model
@@ -495,7 +488,7 @@ def write_breakdowns(
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for pid, (_, lines) in by_petition.items():
+                for pid, lines in by_petition.items():
                     if lines:
                         # An escaped text holds no line break: each one ends a row.
                         before = f"{pid}\t"
@@ -504,33 +497,12 @@ def write_breakdowns(
             placeholders = ", ".join(["%s"] * len(columns))
             cursor.executemany(
                 f"INSERT INTO {table} ({names}) VALUES ({placeholders})",
-                [(pid, *row) for pid, (rows, _) in by_petition.items() for row in rows],
+                [
+                    (pid, *row)
+                    for pid, lines in by_petition.items()
+                    for row in breakdown.rows(lines)
+                ],
             )
-
-
-# What COPY's text format escapes in a text, and how.
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def breakdown_lines(breakdown: BreakdownAttribute, rows: list[tuple]) -> str:
-    """A breakdown's rows as lines of COPY's text format, without the petition's column:
-    built a column at a time in C (a row at a time, `write_row` takes nearly twice as
-    long), texts escaped only in a column that needs it. What the digest of a breakdown is
-    taken of, on every database. PostgreSQL still reads every value: a number it cannot
-    store is refused, never cut."""
-    if not rows:
-        return ""
-    counts_at = breakdown.columns.index(COUNT_COLUMN)
-    columns = []
-    for at, column in enumerate(zip(*rows, strict=True)):
-        if at == counts_at:
-            columns.append(map(str, column))
-            continue
-        texts = "".join(filter(None, column))
-        if any(chr(special) in texts for special in COPY_ESCAPES):
-            column = [cell if cell is None else cell.translate(COPY_ESCAPES) for cell in column]
-        columns.append([r"\N" if cell is None else cell for cell in column])
-    return "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
 
 
 # The function of the triggers that raise the page generation of each petition whose rows

@@ -288,6 +288,8 @@ def test_writes_are_bulk_whatever_the_number_of_rows(petitions_dir, django_asser
         ("Back\\slash", "\\N"),  # an MP named as COPY marks a null
         ("New\nline and\rreturn", None),
         ("Plain", ""),
+        # Other line separators to Python (str.splitlines), not to COPY.
+        ("Form\x0cfeed\x1cand\u2028line", "Next\x85line"),
     ],
 )
 def test_breakdown_texts_are_stored_as_given_whatever_their_characters(
