@@ -13,16 +13,24 @@ read and added by ``finish()``, once every petition of the run is written.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import NamedTuple
 
 from exchange.history import history_file_id, parse_history
 from exchange.parse import PetitionStream
 from exchange.read import JsonStream
-from exchange.records import InvalidDocument
+from exchange.records import InvalidDocument, PetitionRecord
 from exchange.write import Writer
 from petitions.models import Petition, SignaturePoint
 
 PROGRESS_EVERY = 1000  # petitions of one file between two reports of progress
+
+
+class History(NamedTuple):
+    """What a history file holds: a petition's signatures over time."""
+
+    petition_id: int
+    points: list
 
 
 class Importer(Writer):
@@ -30,35 +38,57 @@ class Importer(Writer):
         super().__init__(*args, **kwargs)
         self.histories: dict[str, tuple[int, list]] = {}  # by source: petition, points
 
+    def read(self, source: str) -> Iterator[PetitionRecord | History]:
+        """What one source (a file or `-`) holds, read, parsed and checked, as it is read:
+        its petitions' records, each `check`ed, or the History of a history file. Raises
+        InvalidDocument, or, where the source's JSON breaks further on, that: also for a
+        problem thrown in (`throw`) by whatever takes the records. It needs no database,
+        so it may run in another process (exchange.ahead)."""
+        petition_id = history_file_id(os.path.basename(source))
+        if petition_id is not None:
+            with JsonStream(source, whole=True) as stream:
+                for value in stream:
+                    yield History(petition_id, parse_history(value.value, value.path))
+            return
+        with PetitionStream(source) as stream:
+            try:
+                for record in stream:
+                    record.source = source
+                    self.check(record)
+                    yield record
+            except InvalidDocument:
+                stream.check_rest()  # broken JSON further on is what gets reported
+                raise
+
     def import_source(
         self,
         source: str,
         write: bool = True,
         progress: Callable[[int], None] | None = None,
+        items: Iterator[PetitionRecord | History] | None = None,
     ) -> None:
         """Add the petitions of one source (a file or `-`) as they are read: all of them,
         or none if the source proves invalid at any point. Raises InvalidDocument.
 
-        `progress` is called with the number read so far, every PROGRESS_EVERY petitions.
+        `items` are what `read(source)` gives (read here if not given, or read ahead in
+        another process). `progress` is called with the number read so far, every
+        PROGRESS_EVERY petitions.
         """
-        petition_id = history_file_id(os.path.basename(source))
-        if petition_id is not None:
-            with JsonStream(source, whole=True) as stream:
-                for value in stream:
-                    points = parse_history(value.value, value.path)
+        items = self.read(source) if items is None else items
+        with self.document(source):
+            for count, item in enumerate(items, 1):
+                if isinstance(item, History):
                     if write:
-                        self.histories[source] = (petition_id, points)
-            return
-        with PetitionStream(source) as stream, self.document(source):
-            try:
-                for count, record in enumerate(stream, 1):
-                    record.source = source
-                    self.add(record, write)
-                    if progress and count % PROGRESS_EVERY == 0:
-                        progress(count)
-            except InvalidDocument:
-                stream.check_rest()  # broken JSON further on is what gets reported
-                raise
+                        self.histories[source] = item
+                    continue
+                if write:
+                    try:
+                        self.queue(item)
+                    except InvalidDocument as problem:  # the database refused the document
+                        items.throw(problem)  # raises it, or what the reader found further on
+                        raise
+                if progress and count % PROGRESS_EVERY == 0:
+                    progress(count)
 
     def finish(self) -> None:
         """Write what is pending, then the histories read (a history whose petition is not

@@ -22,6 +22,9 @@ class InvalidDocument(ValueError):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self):  # passed between processes (exchange.ahead)
+        return type(self), (self.path, self.reason)
+
 
 @dataclass
 class PetitionRecord:

@@ -131,7 +131,8 @@ class Writer:
         return found
 
     def check(self, record: PetitionRecord) -> None:
-        """Resolve what needs the database; raises InvalidDocument."""
+        """Resolve what needs the archive's facts (its parliaments, read when the writer was
+        made): no query, so a process reading ahead may run it. Raises InvalidDocument."""
         parliament = self.parliament_for(record)
         record.fields["parliament_id"] = parliament.id
         if record.parliament:
@@ -143,8 +144,12 @@ class Writer:
         """Check a record and queue it; with `write=False` only check it (for a run that
         will not be kept anyway). Raises InvalidDocument."""
         self.check(record)
-        if not write:
-            return
+        if write:
+            self.queue(record)
+
+    def queue(self, record: PetitionRecord) -> None:
+        """Queue a record already checked (`check`), writing a batch once one is full.
+        Raises InvalidDocument if the database refuses the document being read."""
         if record.id in self.pending:
             self.flush()
         self.pending[record.id] = record

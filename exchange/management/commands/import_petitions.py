@@ -16,8 +16,9 @@ REASON", and the command exits non-zero; by default nothing of the run is writte
 With --skip-invalid the valid files are imported all the same (and nothing of a bad one,
 even if it was found bad halfway through).
 
-Into an empty archive (PostgreSQL), or with --bulk, the breakdowns' foreign keys and
-secondary indexes are built once the rows are in, not row by row
+The files are read and checked in a second process, ahead of the writing
+(exchange.ahead). Into an empty archive (PostgreSQL), or with --bulk, the breakdowns'
+foreign keys and secondary indexes are built once the rows are in, not row by row
 (exchange.write.keys_built_after_loading).
 """
 
@@ -27,6 +28,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
+from exchange.ahead import read_ahead
 from exchange.importer import Importer
 from exchange.read import find_sources, source_label
 from exchange.records import InvalidDocument
@@ -106,10 +108,12 @@ class Command(BaseCommand):
 
     def run(self, importer, paths, skip_invalid):
         writing = True
-        for source in find_sources(paths):
+        for source, items in read_ahead(importer.read, find_sources(paths)):
             self.bar.set_postfix_str(source_label(source)[-40:], refresh=False)
             try:
-                importer.import_source(source, write=writing, progress=self.progress(source))
+                importer.import_source(
+                    source, write=writing, progress=self.progress(source), items=items
+                )
             except InvalidDocument as problem:
                 self.invalid(importer, source, problem)
             self.refused(importer)
