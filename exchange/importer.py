@@ -36,14 +36,16 @@ class History(NamedTuple):
 class Importer(Writer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.histories: dict[str, tuple[int, list]] = {}  # by source: petition, points
+        self.histories: dict[str, History] = {}  # by source
 
     def read(self, source: str) -> Iterator[PetitionRecord | History]:
-        """What one source (a file or `-`) holds, read, parsed and checked, as it is read:
-        its petitions' records, each `check`ed, or the History of a history file. Raises
-        InvalidDocument, or, where the source's JSON breaks further on, that: also for a
-        problem thrown in (`throw`) by whatever takes the records. It needs no database,
-        so it may run in another process (exchange.ahead)."""
+        """What one source (a file or `-`) holds, as it is read: its petitions' records,
+        parsed and `check`ed, or the History of a history file. It needs no database, so
+        it may run in another process (exchange.ahead).
+
+        Raises InvalidDocument for the source's first problem, or for a problem thrown in
+        by the taker of the records (`throw`: the database refused one); but where the
+        source's JSON breaks further on, that is what it raises."""
         petition_id = history_file_id(os.path.basename(source))
         if petition_id is not None:
             with JsonStream(source, whole=True) as stream:

@@ -16,7 +16,7 @@ REASON", and the command exits non-zero; by default nothing of the run is writte
 With --skip-invalid the valid files are imported all the same (and nothing of a bad one,
 even if it was found bad halfway through).
 
-The files are read and checked in a second process, ahead of the writing
+The files are read and checked in two child processes, ahead of the writing
 (exchange.ahead). Into an empty archive (PostgreSQL), or with --bulk, the breakdowns'
 foreign keys and secondary indexes are built once the rows are in, not row by row
 (exchange.write.keys_built_after_loading).
