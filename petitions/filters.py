@@ -43,6 +43,7 @@ OWN_ORDERS = {
     "recent": ("Recently opened", [F("opened_at").desc(nulls_last=True), F("id").desc()]),
     "search": ("Best match", [F("rank").desc(), *SORTS["popular"][1]]),
 }
+ORDERS = {**SORTS, **OWN_ORDERS}  # every order a list may be in, by key: (label, ordering)
 
 
 def filters_but(data, *names) -> QueryDict:
@@ -184,7 +185,7 @@ class PetitionFilter(ChoicesKeptForVersion):
         # order to the list: a search typed into a list's form comes best match first.
         default = self.default_order()
         sort = self.filters["sort"]
-        sort.extra["empty_label"], _ = {**SORTS, **OWN_ORDERS}[default]
+        sort.extra["empty_label"], _ = ORDERS[default]
         if default in SORTS:  # not offered twice; `sort=popular` is still understood
             sort.field.widget.choices = [c for c in sort.field.choices if c[0] != default]
 
@@ -210,7 +211,7 @@ class PetitionFilter(ChoicesKeptForVersion):
                 queryset = self.filters[name].filter(queryset, cleaned[name])
         if cleaned.get("sort"):
             return queryset  # ordered by filter_sort
-        _, order = {**SORTS, **OWN_ORDERS}[self.default_order()]
+        _, order = ORDERS[self.default_order()]
         return queryset.order_by(*order)
 
     def narrowed(self, queryset):
