@@ -312,7 +312,7 @@ class Writer:
         old_digests = (old["extra"] if old else {}).get("_breakdowns", {})
         for name, lines in record.breakdowns.items():
             if old is None or old_digests.get(name) != extra["_breakdowns"][name]:
-                batch.rows[name][pid] = lines
+                batch.breakdowns[name][pid] = lines
                 changed = True
         return changed
 
@@ -410,7 +410,7 @@ class _Batch:
             lambda: {"delete": [], "create": [], "update": [], "fields": set()}
         )
         # By breakdown, then petition: its rows, as lines (BreakdownAttribute.lines).
-        self.rows: dict[str, dict[int, str]] = defaultdict(dict)
+        self.breakdowns: dict[str, dict[int, str]] = defaultdict(dict)
 
     def one_to_one(self, model, pid, wanted: dict | None, stored: dict | None) -> bool:
         """Plan the row of `model` for a petition: `wanted` (None: no row). A value the
@@ -457,7 +457,7 @@ class _Batch:
                 model.objects.bulk_update(plan["update"], sorted(plan["fields"]))
             model.objects.bulk_create(plan["create"])
         created = {petition.id for petition in self.create}
-        for name, by_petition in self.rows.items():
+        for name, by_petition in self.breakdowns.items():
             breakdown = BREAKDOWN_BY_NAME[name]
             breakdown.model.objects.filter(petition_id__in=set(by_petition) - created).delete()
             write_breakdowns(breakdown, by_petition)
