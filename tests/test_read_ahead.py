@@ -28,9 +28,7 @@ def taken(sources, read):
     return found
 
 
-def test_each_source_gives_its_own_items_in_turn_read_in_other_processes(monkeypatch):
-    monkeypatch.setattr("sys.stdin", None)  # read here: no child could read it
-
+def test_each_source_gives_its_own_items_in_turn_read_in_other_processes():
     def read(source):
         for n in range(3):
             yield source, n, os.getpid()
@@ -102,43 +100,43 @@ def refused(data_dir, tmp_path, monkeypatch):
     return {"links": {}, "data": [first, second]}
 
 
+@pytest.fixture(params=["a file", "standard input"])
+def given(request, tmp_path, monkeypatch):
+    """Gives a text to the command as a file, or on standard input (read by the command
+    itself, not ahead): the argument to pass, and the name its problems are reported with."""
+
+    def give(text: str) -> tuple[str, str]:
+        if request.param == "standard input":
+            monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+            return "-", "<stdin>"
+        path = tmp_path / "bad.json"
+        path.write_text(text)
+        return str(path), str(path)
+
+    return give
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("through", ["a file", "standard input"])
 def test_a_file_the_database_refuses_as_it_is_read_is_named_and_nothing_of_it_kept(
-    refused, data_dir, tmp_path, monkeypatch, through
+    refused, data_dir, given
 ):
     """With a batch of one petition, the first is written while the file is being read."""
-    text = json.dumps(refused)
-    bad = tmp_path / "bad.json"
-    bad.write_text(text)
+    bad, name = given(json.dumps(refused))
     good = data_dir / "petitions" / "331350.json"
-    if through == "standard input":
-        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
-        bad = "-"
 
     out, err, error = run("--batch-size", "1", "--skip-invalid", bad, good)
 
-    name = "<stdin>" if bad == "-" else bad
     assert err.startswith(f"{name}: $.data[0]: the database refused it ("), err
     assert out == "Petitions: 1 created, 0 updated, 0 unchanged, 1 invalid.\n"
     assert list(Petition.objects.values_list("id", flat=True)) == [331350]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("through", ["a file", "standard input"])
-def test_broken_json_further_on_is_what_is_reported_of_a_file_the_database_refuses(
-    refused, tmp_path, monkeypatch, through
-):
-    text = json.dumps(refused)[:-40]  # cut short: the second petition never ends
-    bad = tmp_path / "bad.json"
-    bad.write_text(text)
-    if through == "standard input":
-        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
-        bad = "-"
+def test_broken_json_further_on_is_what_is_reported_of_a_file_the_database_refuses(refused, given):
+    bad, name = given(json.dumps(refused)[:-40])  # cut short: the second petition never ends
 
     out, err, error = run("--batch-size", "1", bad)
 
-    name = "<stdin>" if bad == "-" else bad
     assert err.startswith(f"{name}: line 1, column "), err
     assert "the database refused" not in err
     assert "nothing was imported" in error
