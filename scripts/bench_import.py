@@ -2,7 +2,7 @@
 
 Usage:
     DATABASE_URL=postgres://... .venv/bin/python -m scripts.bench_import [--documents 10000]
-        [--one-file]
+        [--one-file] [--rounds 5]
 
 Generates DOCUMENTS detail documents in the public site's format (each with a breakdown
 by 650 constituencies, 20 countries and 12 regions) into a temporary directory, then, in
@@ -25,6 +25,11 @@ about 80 KB a petition: 800 MB for 10,000), and `import_petitions` reads that fi
 one of a tenth as many petitions: its peak memory should not grow with the file, since
 the file is read as a stream. (No COPY baseline: it would have to read the file whole.)
 
+With --rounds N, steps 1 and 2 run N times, each in a new scratch database, and it prints
+the medians: the bare COPY alone swings by a third from one run to the next on a small
+machine, so one round's ratio says little about whether the import is steadily at a share
+of it.
+
 Not a test: it takes a few minutes and needs PostgreSQL.
 """
 
@@ -38,7 +43,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from multiprocessing import get_context
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parent.parent
 REGIONS = [
@@ -271,7 +280,15 @@ def run_copy(
     return seconds, reading
 
 
-def many_files(folder: Path, count: int, url: str, conninfo: str) -> None:
+def copied(directory: Path, conninfo: str, *, shaped: bool) -> tuple[float, float]:
+    """`run_copy` in a child process. It holds hundreds of MiB of documents at a time; held
+    here, the next import's child would report them as its own peak memory (Linux carries
+    a process's peak across fork and exec)."""
+    with ProcessPoolExecutor(1, mp_context=get_context("fork")) as pool:
+        return pool.submit(run_copy, directory, conninfo, shaped=shaped).result()
+
+
+def many_files(folder: Path, count: int, rounds: int) -> None:
     small = folder / "small"
     large = folder / "all"
     small.mkdir()
@@ -282,32 +299,48 @@ def many_files(folder: Path, count: int, url: str, conninfo: str) -> None:
     size = sum(p.stat().st_size for p in large.iterdir()) / 2**20
     rows = count * (650 + 20 + 12)
     print(f"  {size:,.0f} MiB of JSON, {rows:,} breakdown rows")
-
-    # First into the empty archive (the breakdowns' indexes and keys are built after the
-    # load), then a tenth as many more into the archive it made (kept up row by row).
-    seconds, peak, summary = run_import(large, url)
-    seconds_small, peak_small, _ = run_import(small, url)
     few = max(count // 10, 1)
-    print(f"import_petitions, into an empty archive: {summary}")
-    print(
-        f"  {count:,} documents in {seconds:.1f} s: {count / seconds:,.0f} documents/s, "
-        f"{rows / seconds:,.0f} rows/s; peak memory {peak:,.0f} MiB"
-    )
-    print(
-        f"  then {few:,} more into that archive: {few / seconds_small:,.0f} documents/s; "
-        f"peak memory {peak_small:,.0f} MiB"
-    )
-
-    print("COPY baselines (json.loads of each file, then COPY of the same rows):")
-    for shaped, label in [
-        (False, "into bare tables (no index, no key)"),
-        (True, "into tables with the archive's indexes and foreign keys"),
-    ]:
-        copy_seconds, reading = run_copy(large, conninfo, shaped=shaped)
+    ratios = []
+    for round_ in range(1, rounds + 1):
+        if rounds > 1:
+            print(f"Round {round_} of {rounds} (a new scratch database):")
+        with scratch_database() as (url, conninfo):
+            # First into the empty archive (the breakdowns' indexes and keys are built after
+            # the load), then a tenth as many more into the archive it made (kept up row by
+            # row).
+            seconds, peak, summary = run_import(large, url)
+            seconds_small, peak_small, _ = run_import(small, url)
+            print(f"import_petitions, into an empty archive: {summary}")
+            print(
+                f"  {count:,} documents in {seconds:.1f} s: {count / seconds:,.0f} documents/s, "
+                f"{rows / seconds:,.0f} rows/s; peak memory {peak:,.0f} MiB"
+            )
+            print(
+                f"  then {few:,} more into that archive: {few / seconds_small:,.0f} documents/s; "
+                f"peak memory {peak_small:,.0f} MiB"
+            )
+            print("COPY baselines (json.loads of each file, then COPY of the same rows):")
+            for shaped, label in [
+                (False, "into bare tables (no index, no key)"),
+                (True, "into tables with the archive's indexes and foreign keys"),
+            ]:
+                copy_seconds, reading = copied(large, conninfo, shaped=shaped)
+                print(
+                    f"  {label}: {count / copy_seconds:,.0f} documents/s "
+                    f"({copy_seconds:.1f} s, of which {reading:.1f} s reading the JSON); "
+                    f"import_petitions runs at {copy_seconds / seconds:.2f} of this speed"
+                )
+                if not shaped:
+                    ratios.append((count / seconds, count / copy_seconds))
+    if rounds > 1:
+        imports, copies = zip(*ratios, strict=True)
+        each = ", ".join(f"{mine / bare:.2f}" for mine, bare in ratios)
         print(
-            f"  {label}: {count / copy_seconds:,.0f} documents/s "
-            f"({copy_seconds:.1f} s, of which {reading:.1f} s reading the JSON); "
-            f"import_petitions runs at {copy_seconds / seconds:.2f} of this speed"
+            f"Over {rounds} rounds: import_petitions {median(imports):,.0f} documents/s "
+            f"(median; {min(imports):,.0f} to {max(imports):,.0f}), bare COPY "
+            f"{median(copies):,.0f} (median; {min(copies):,.0f} to {max(copies):,.0f}); "
+            f"ratio to the bare COPY of the same round {each}: median "
+            f"{median(mine / bare for mine, bare in ratios):.2f}"
         )
 
 
@@ -335,6 +368,13 @@ def main() -> None:
         action="store_true",
         help="Put all the petitions in one list document, to see that memory stays flat.",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure the import and its baselines this many times, each in a new scratch "
+        "database, and print the medians (the bare COPY swings by a third from run to run)",
+    )
     args = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "petitions_site.settings")
@@ -346,8 +386,22 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database: the benchmark compares with COPY.")
 
-    # A scratch database beside DATABASE_URL's, migrated, dropped at the end.
-    connection.settings_dict["TEST"]["NAME"] = f"{connection.settings_dict['NAME']}_bench_import"
+    with tempfile.TemporaryDirectory() as temp:
+        if args.one_file:
+            with scratch_database() as (url, _):
+                one_file(Path(temp), args.documents, url)
+        else:
+            many_files(Path(temp), args.documents, args.rounds)
+
+
+@contextmanager
+def scratch_database() -> Iterator[tuple[str, str]]:
+    """A scratch database beside DATABASE_URL's (NAME_bench_import), migrated, dropped at
+    the end: its URL for Django, and its conninfo for psycopg."""
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    connection.settings_dict["TEST"]["NAME"] = f"{name}_bench_import"
     scratch = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     settings = connection.settings_dict
     url = (
@@ -361,15 +415,9 @@ def main() -> None:
     )
     connection.close()
     try:
-        with tempfile.TemporaryDirectory() as temp:
-            if args.one_file:
-                one_file(Path(temp), args.documents, url)
-            else:
-                many_files(Path(temp), args.documents, url, conninfo)
+        yield url, conninfo
     finally:
-        from django.db import connection as again
-
-        again.creation.destroy_test_db(scratch, verbosity=0)
+        connection.creation.destroy_test_db(name, verbosity=0)
 
 
 if __name__ == "__main__":
