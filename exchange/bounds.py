@@ -10,16 +10,20 @@ by chunk, ahead of the parser, and refuses at once (with where, and why):
 - a lone surrogate (`\\ud800` with no partner): the parser would quietly change it, and no
   database can store it.
 
-It works on whole bytes at C speed. Escaped backslashes and escaped quotes are blanked
-(two bytes for two), so that every quote left opens or closes a string; the brackets between
-every other quote are the ones outside strings (a string that runs on into the next chunk is
-carried over). They are reduced pair by pair, and what is left says how deep the text goes.
+It works on whole bytes at C speed, but for a step in Python at each escape (`\\n`, `\\u00f4`),
+found with `find`: a real petition has a few dozen, and past MANY_ESCAPES (a text of them)
+the rest is read in C too. Escaped backslashes and escaped quotes are blanked (two bytes for
+two), so that every quote left opens or closes a string; the brackets between every other
+quote are the ones outside strings (a string that runs on into the next chunk is carried
+over). They are reduced pair by pair, and what is left says how deep the text goes.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
+MANY_ESCAPES = 256  # a real petition has a few dozen: past this many, the rest read in C
 MAX_DEPTH = 32  # levels of nesting: a list page's department objects are at six
 MAX_PETITION = 16 * 2**20  # bytes of one petition: a real one with every breakdown is ~100 KB
 MAX_TEXT = 2**20  # bytes of one string: the longest real texts (a response) are ~10 KB
@@ -49,9 +53,7 @@ class Bounds:
 
     def feed(self, data: bytes) -> tuple[int, str] | None:
         window, before = self.carry + data, len(self.carry)
-        # An escaped backslash and an escaped quote are the only escapes that could be taken
-        # for the end of a string: blanked, every quote left opens or closes one.
-        plain = window.replace(b"\\\\", b"__").replace(b'\\"', b"__")
+        plain = _blanked(window)
         if plain.count(b'"') % 2:  # a string runs on into the next chunk
             start = plain.rfind(b'"')
             complete, self.carry, plain = window[:start], window[start:], plain[:start]
@@ -59,13 +61,17 @@ class Bounds:
             complete, self.carry = window, b""
         if len(self.carry) > MAX_TEXT:
             return 0, TOO_LONG
-        if b"\\u" in complete and (found := _lone_surrogate(complete)) is not None:
+        if (found := _lone_surrogate(complete)) is not None:
             return max(found - before, 0), LONE_SURROGATE.format(
                 complete[found : found + 6].decode()
             )
         depth = len(self.stack)
         # The brackets outside strings: before the first quote, and between every other one.
-        brackets = b"".join(plain.translate(None, NOT_BRACKETS_OR_QUOTES).split(b'"')[::2])
+        # Two quotes side by side (a string with no bracket in it, or the end of one and the
+        # start of the next) hold no bracket either way: dropped first, they leave far fewer
+        # pieces to split, and every other quote where it was.
+        marks = plain.translate(None, NOT_BRACKETS_OR_QUOTES).replace(b'""', b"")
+        brackets = b"".join(marks.split(b'"')[::2])
         problem = self._nesting(brackets, len(data))
         if problem == (None, TOO_DEEP):
             return max(_deeper_than_allowed(window, depth) - before, 0), TOO_DEEP
@@ -124,16 +130,35 @@ def _deeper_than_allowed(text: bytes, depth: int) -> int:
     return 0
 
 
+def _escapes(text: bytes) -> Iterator[int]:
+    """Where each escape in `text` (whole strings) begins: a backslash, and the character it
+    escapes, which may be a backslash itself. Found with `find`, which passes over the text
+    between them in C: a real petition has a few dozen."""
+    at = text.find(b"\\")
+    while at >= 0:
+        yield at
+        at = text.find(b"\\", at + 2)
+
+
+def _blanked(window: bytes) -> bytes:
+    """`window` with its escaped backslashes and escaped quotes blanked, two bytes for two:
+    the only escapes that could be taken for the end of a string, so that every quote left
+    opens or closes one."""
+    blanked = None
+    for count, at in enumerate(_escapes(window)):
+        if count == MANY_ESCAPES:  # a text of escapes: the rest in C, from this one on
+            rest = window[at:].replace(b"\\\\", b"__").replace(b'\\"', b"__")
+            return bytes(blanked or window)[:at] + rest
+        if window[at + 1 : at + 2] in (b"\\", b'"'):
+            blanked = blanked or bytearray(window)
+            blanked[at : at + 2] = b"__"
+    return window if blanked is None else bytes(blanked)
+
+
 def _lone_surrogate(text: bytes) -> int | None:
     """Where the first escape of a lone surrogate is in `text` (whole strings), if any."""
     partner_at = -1
-    for match in SURROGATE.finditer(text):
-        at = match.start()
-        before = at
-        while before and text[before - 1] == 0x5C:  # the backslashes before this one
-            before -= 1
-        if (at - before) % 2:  # an escaped backslash, then the letter u: plain text
-            continue
+    for at in _surrogates(text):
         if int(text[at + 2 : at + 6], 16) < 0xDC00:  # a high surrogate needs a low one next
             if LOW_SURROGATE.match(text, at + 6):
                 partner_at = at + 6
@@ -142,3 +167,18 @@ def _lone_surrogate(text: bytes) -> int | None:
         if at != partner_at:
             return at
     return None
+
+
+def _surrogates(text: bytes) -> Iterator[int]:
+    """Where each escape of a surrogate (\\ud800 to \\udfff) begins in `text`."""
+    for count, at in enumerate(_escapes(text)):
+        if count == MANY_ESCAPES:  # a text of escapes: the rest found in C, from this one on
+            for match in SURROGATE.finditer(text, at):
+                before = found = match.start()
+                while before and text[before - 1] == 0x5C:  # the backslashes before it
+                    before -= 1
+                if (found - before) % 2 == 0:  # not an escaped backslash, then the letter u
+                    yield found
+            return
+        if SURROGATE.match(text, at):
+            yield at

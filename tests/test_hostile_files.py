@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from exchange import read as read_module
-from exchange.bounds import MAX_DEPTH, TOO_DEEP, Bounds
+from exchange.bounds import LONE_SURROGATE, MANY_ESCAPES, MAX_DEPTH, TOO_DEEP, Bounds
 from exchange.format import BLOCKS, DEPARTMENT, Block, Type
 from exchange.read import JsonStream
 from exchange.records import InvalidDocument
@@ -189,6 +189,28 @@ def test_bounds_tell_the_depth_of_any_document_however_it_is_cut(
         start = max(start, end)
     if depth_of(value) > MAX_DEPTH:
         assert problem is not None and problem[1] == TOO_DEEP
+    else:
+        assert problem is None
+        assert (bounds.stack, bounds.carry) == (b"", b"")
+
+
+@pytest.mark.django_db(False)
+@pytest.mark.parametrize("escapes", [0, MANY_ESCAPES - 1, MANY_ESCAPES, 10 * MANY_ESCAPES])
+@pytest.mark.parametrize("lone", [False, True])
+def test_bounds_read_a_text_of_escapes_as_any_other(escapes, lone):
+    """Past MANY_ESCAPES escapes, the rest of a chunk is read another way (in C): escaped
+    quotes and backslashes still do not end a text, brackets in a text are still not
+    nesting, a pair of surrogates is still a character and a lone one is still found
+    where it is."""
+    many = r"\n" * escapes
+    text = (
+        r'{"data": {"a": "' + many + r'\\\"[{\\", "b": "' + many + r'\ud83d\ude00", '
+        r'"c": "' + many + r"\\ud800 " + (r"\ud800x" if lone else "") + r'"}}'
+    )
+    bounds = Bounds()
+    problem = bounds.feed(text.encode())
+    if lone:
+        assert problem == (text.index(r"\ud800x"), LONE_SURROGATE.format(r"\ud800"))
     else:
         assert problem is None
         assert (bounds.stack, bounds.carry) == (b"", b"")
