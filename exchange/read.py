@@ -15,8 +15,6 @@ from __future__ import annotations
 import gzip
 import io
 import itertools
-import json
-import math
 import os
 import sys
 import zlib
@@ -25,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 import ijson
+import orjson
 
 from exchange.bounds import Bounds
 from exchange.records import InvalidDocument
@@ -332,12 +331,14 @@ class JsonStream:
         return layout, seen
 
     def _at_once(self, seen: list[_Chunk]) -> tuple[Iterable[_Chunk], Any]:
-        """A whole document read at once with json.loads, which builds it nearly twice as
-        fast as ijson: the chunks read, and the document, or _NOT_READ.
+        """A whole document read at once with orjson, which builds it four times as fast as
+        ijson (and twice as fast as json.loads): the chunks read, and the document, or
+        _NOT_READ.
 
         Only for what both parsers read alike: a text of at most AT_ONCE_MAX bytes (already
-        within `Bounds`), in UTF-8, that json.loads takes without a constant (NaN) and with
-        no number that the C parser could find too large (LONG_NUMBER, _finite_float).
+        within `Bounds`), in UTF-8, that orjson takes (it refuses a constant such as NaN, a
+        number as large as infinity and a lone surrogate) and with no number that the C
+        parser could find too large (LONG_NUMBER).
         Anything else is left to ijson, which says where the text breaks; so is a problem
         in the chunks still to come (`Bounds`, a broken gzip file), raised after what ijson
         makes of those before it.
@@ -358,11 +359,9 @@ class JsonStream:
         if LONG_NUMBER in text.translate(DIGITS_AS_ZEROS):
             return seen, _NOT_READ  # (19 digits in a row, a number's or a text's)
         try:
-            document = json.loads(
-                text.decode(), parse_float=_finite_float, parse_constant=_refuse_constant
-            )
-        except ValueError:  # (UnicodeDecodeError and JSONDecodeError among them)
-            return seen, _NOT_READ
+            document = orjson.loads(text)
+        except orjson.JSONDecodeError:  # (not UTF-8, a lone surrogate, NaN, a number as
+            return seen, _NOT_READ  # large as infinity, among them)
         return seen, document
 
     def _raising(self, problem: InvalidDocument) -> Iterator[_Chunk]:
@@ -479,18 +478,6 @@ _NOT_READ = object()  # what _at_once gives when it leaves the document to ijson
 # in a row is left to it. (Every digit as 0 and every other byte as a space, in C.)
 DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
 LONG_NUMBER = b"0" * 19
-
-
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not JSON")
-
-
-def _finite_float(text: str) -> float:
-    """A number the C parser reads too (it refuses one that overflows)."""
-    number = float(text)
-    if math.isinf(number):
-        raise ValueError("too large for the C parser")
-    return number
 
 
 def _message(error: ijson.JSONError) -> tuple[str, bytes]:

@@ -225,7 +225,7 @@ def test_a_value_larger_than_any_real_one_is_refused(debated, tmp_path):
 
 
 # Texts on which the two parsers of a whole document could part: each is read at once
-# (json.loads) as the streaming parser (ijson's C parser) reads it, or refused alike.
+# (orjson) as the streaming parser (ijson's C parser) reads it, or refused alike.
 EDGES = {
     "NaN": b'{"data": {"id": 1, "attributes": {"x": NaN}}}',
     "-Infinity": b'{"data": {"id": 1, "attributes": {"x": -Infinity}}}',
@@ -243,6 +243,8 @@ EDGES = {
     "a byte order mark": b'\xef\xbb\xbf{"data": {"id": 1, "attributes": {"x": 1.5}}}',
     "an emoji escaped": b'{"data": {"id": 1, "attributes": {"x": "\\ud83d\\ude00"}}}',
     "numbers": b'{"data": {"id": 1, "attributes": {"x": -0, "y": -0.0, "z": 1E5}}}',
+    "floats at the edges": b'{"data": {"id": 1, "attributes": {"x": 5e-324, "y": 0.1, '
+    b'"z": 1.7976931348623157e308, "w": 2.2250738585072011e-308}}}',
     "larger than is read at once": b'{"data": {"id": 1, "attributes": {"x": ['
     + b",".join([b'"' + b"a" * 1000 + b'"'] * 1500)
     + b"]}}}",
