@@ -16,9 +16,11 @@ the archive itself is never touched):
    grows with the input;
 2. loads the same rows with COPY (psycopg's copy, after reading each file once with
    json.loads), first into bare scratch tables with the archive's columns (the baseline),
-   then into scratch tables that also have the archive's indexes and foreign keys (to
-   tell what the schema costs from what the importer costs), and reports documents per
-   second and the importer's speed as a share of each.
+   then the same reading each file with orjson, as `import_petitions` reads a whole
+   document (a baseline that reads the JSON as fast as the importer does), then with
+   json.loads into scratch tables that also have the archive's indexes and foreign keys
+   (to tell what the schema costs from what the importer costs), and reports documents
+   per second and the importer's speed as a share of each.
 
 With --one-file, the documents' petitions go into ONE list document instead (a file of
 about 80 KB a petition: 800 MB for 10,000), and `import_petitions` reads that file, and
@@ -208,9 +210,11 @@ def create_tables(connection, shaped: bool) -> None:
 
 
 def run_copy(
-    directory: Path, conninfo: str, *, shaped: bool, batch: int = 500
+    directory: Path, conninfo: str, *, shaped: bool, parser: str = "json", batch: int = 500
 ) -> tuple[float, float]:
-    """Seconds to read the files (each once) and COPY the same rows, and the reading part."""
+    """Seconds to read the files (each once, with json.loads or orjson.loads) and COPY the
+    same rows, and the reading part."""
+    import orjson
     import psycopg
     from psycopg.types.json import Jsonb
 
@@ -228,6 +232,7 @@ def run_copy(
         "extra",
         "parliament_id",
     ]
+    loads = orjson.loads if parser == "orjson" else json.loads
     with psycopg.connect(conninfo) as connection:
         create_tables(connection, shaped)
         parliament = connection.execute(
@@ -239,7 +244,7 @@ def run_copy(
             for first in range(0, len(files), batch):
                 start = time.perf_counter()
                 documents = [
-                    json.loads(path.read_bytes())["data"] for path in files[first : first + batch]
+                    loads(path.read_bytes())["data"] for path in files[first : first + batch]
                 ]
                 reading += time.perf_counter() - start
                 with cursor.copy(
@@ -280,12 +285,12 @@ def run_copy(
     return seconds, reading
 
 
-def copied(directory: Path, conninfo: str, *, shaped: bool) -> tuple[float, float]:
+def copied(directory: Path, conninfo: str, **options) -> tuple[float, float]:
     """`run_copy` in a child process. It holds hundreds of MiB of documents at a time; held
     here, the next import's child would report them as its own peak memory (Linux carries
     a process's peak across fork and exec)."""
     with ProcessPoolExecutor(1, mp_context=get_context("fork")) as pool:
-        return pool.submit(run_copy, directory, conninfo, shaped=shaped).result()
+        return pool.submit(run_copy, directory, conninfo, **options).result()
 
 
 def many_files(folder: Path, count: int, rounds: int) -> None:
@@ -300,7 +305,7 @@ def many_files(folder: Path, count: int, rounds: int) -> None:
     rows = count * (650 + 20 + 12)
     print(f"  {size:,.0f} MiB of JSON, {rows:,} breakdown rows")
     few = max(count // 10, 1)
-    ratios = []
+    rounds_speeds = []  # each round's: import_petitions, then the two bare COPYs
     for round_ in range(1, rounds + 1):
         if rounds > 1:
             print(f"Round {round_} of {rounds} (a new scratch database):")
@@ -319,29 +324,36 @@ def many_files(folder: Path, count: int, rounds: int) -> None:
                 f"  then {few:,} more into that archive: {few / seconds_small:,.0f} documents/s; "
                 f"peak memory {peak_small:,.0f} MiB"
             )
-            print("COPY baselines (json.loads of each file, then COPY of the same rows):")
-            for shaped, label in [
-                (False, "into bare tables (no index, no key)"),
-                (True, "into tables with the archive's indexes and foreign keys"),
+            print("COPY baselines (each file read once, then COPY of the same rows):")
+            speeds = [count / seconds]
+            for shaped, parser, label in [
+                (False, "json", "json.loads, into bare tables (no index, no key)"),
+                (False, "orjson", "orjson.loads (as import_petitions reads), into bare tables"),
+                (True, "json", "json.loads, into tables with the archive's indexes and keys"),
             ]:
-                copy_seconds, reading = copied(large, conninfo, shaped=shaped)
+                copy_seconds, reading = copied(large, conninfo, shaped=shaped, parser=parser)
                 print(
                     f"  {label}: {count / copy_seconds:,.0f} documents/s "
                     f"({copy_seconds:.1f} s, of which {reading:.1f} s reading the JSON); "
                     f"import_petitions runs at {copy_seconds / seconds:.2f} of this speed"
                 )
                 if not shaped:
-                    ratios.append((count / seconds, count / copy_seconds))
+                    speeds.append(count / copy_seconds)
+            rounds_speeds.append(speeds)
     if rounds > 1:
-        imports, copies = zip(*ratios, strict=True)
-        each = ", ".join(f"{mine / bare:.2f}" for mine, bare in ratios)
+        imports, *bares = zip(*rounds_speeds, strict=True)
         print(
             f"Over {rounds} rounds: import_petitions {median(imports):,.0f} documents/s "
-            f"(median; {min(imports):,.0f} to {max(imports):,.0f}), bare COPY "
-            f"{median(copies):,.0f} (median; {min(copies):,.0f} to {max(copies):,.0f}); "
-            f"ratio to the bare COPY of the same round {each}: median "
-            f"{median(mine / bare for mine, bare in ratios):.2f}"
+            f"(median; {min(imports):,.0f} to {max(imports):,.0f})"
         )
+        for parser, copies in zip(["json.loads", "orjson.loads"], bares, strict=True):
+            shares = [mine / bare for mine, bare in zip(imports, copies, strict=True)]
+            print(
+                f"  bare COPY reading with {parser}: {median(copies):,.0f} (median; "
+                f"{min(copies):,.0f} to {max(copies):,.0f}); import_petitions at "
+                f"{', '.join(f'{share:.2f}' for share in shares)} of the same round's: median "
+                f"{median(shares):.2f}"
+            )
 
 
 def one_file(folder: Path, count: int, url: str) -> None:
