@@ -144,13 +144,14 @@ def _blanked(window: bytes) -> bytes:
     """`window` with its escaped backslashes and escaped quotes blanked, two bytes for two:
     the only escapes that could be taken for the end of a string, so that every quote left
     opens or closes one."""
-    blanked = None
+    blanked = None  # a copy, made at the first escape to blank (most windows have none)
     for count, at in enumerate(_escapes(window)):
         if count == MANY_ESCAPES:  # a text of escapes: the rest in C, from this one on
             rest = window[at:].replace(b"\\\\", b"__").replace(b'\\"', b"__")
-            return bytes(blanked or window)[:at] + rest
+            return (window if blanked is None else bytes(blanked))[:at] + rest
         if window[at + 1 : at + 2] in (b"\\", b'"'):
-            blanked = blanked or bytearray(window)
+            if blanked is None:
+                blanked = bytearray(window)
             blanked[at : at + 2] = b"__"
     return window if blanked is None else bytes(blanked)
 
