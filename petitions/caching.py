@@ -47,6 +47,7 @@ from petitions.models import (
     StoredPage,
 )
 from petitions.params import whole_number
+from petitions.precompiled import STAND_IN, prepared_cursor
 
 SETTLED_STATES = {PetitionState.CLOSED, PetitionState.REJECTED}
 UNREAD = object()  # a PageVersion whose stored page was not read with it
@@ -92,15 +93,6 @@ def today() -> int:
     return int(f"{timezone.localdate():%Y%m%d}")
 
 
-def prepared_cursor():
-    """A cursor whose queries PostgreSQL prepares once per connection (petitions_site.db):
-    for the reads that are the whole of a stored page's work. SQLite's is a plain cursor."""
-    return getattr(connection, "prepared_cursor", connection.cursor)()
-
-
-_PK = 2_147_483_641  # stands for the petition's number while the query is compiled
-
-
 @cache
 def _petition_version_query() -> tuple[str, list, int, int]:
     """The query of `petition_version`: compiled once from the ORM, so that it follows the
@@ -110,7 +102,7 @@ def _petition_version_query() -> tuple[str, list, int, int]:
     selects."""
     queryset = (
         Petition.objects.visible()
-        .filter(pk=_PK)
+        .filter(pk=STAND_IN)
         .order_by()
         .values_list(
             "updated_at",
@@ -127,7 +119,7 @@ def _petition_version_query() -> tuple[str, list, int, int]:
     sql, params = queryset.query.sql_with_params()
     params = list(params)
     columns = len(queryset.query.values_select) + len(queryset.query.annotation_select)
-    return sql, params, params.index(_PK), columns
+    return sql, params, params.index(STAND_IN), columns
 
 
 def _moment(value) -> dt.datetime | None:

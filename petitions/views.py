@@ -1,7 +1,8 @@
 """The public pages: home, the petition list, a petition, and where its signatures came from."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.views.generic import DetailView, TemplateView
@@ -16,9 +17,16 @@ from petitions.caching import (
     kept_for_version,
 )
 from petitions.filters import PetitionFilter, filters_but, key_of
-from petitions.models import FACETS, Parliament, Petition
+from petitions.models import (
+    FACETS,
+    ConstituencySignatures,
+    Parliament,
+    Petition,
+    SignaturePoint,
+)
 from petitions.params import petition_number, whole_number
 from petitions.parliaments import list_url, parliament_record
+from petitions.precompiled import OnePetition
 from petitions.states import PUBLIC_STATES
 
 PAGE_SIZE = 25
@@ -159,21 +167,42 @@ class RankedMatches:
         return [found[number] for number in numbers if number in found]
 
 
+# The petition page's two reads, compiled once (petitions.precompiled): a page rendered
+# afresh is mostly a petition nobody has opened since it last changed.
+PAGE = OnePetition(
+    lambda pk: (
+        Petition.objects.visible()
+        .for_page()
+        .annotate(has_map=Exists(ConstituencySignatures.objects.filter(petition=OuterRef("pk"))))
+        .filter(pk=pk)
+    )
+)
+HISTORY = OnePetition(
+    lambda pk: (
+        SignaturePoint.objects.filter(petition=pk)
+        .order_by("at")
+        .values_list("at", "signature_count")
+    )
+)
+
+
 class PetitionDetailView(ConditionalPetitionMixin, DetailView):
     template_name = "petitions/petition_detail.html"
     context_object_name = "petition"
 
-    def get_queryset(self):
-        return Petition.objects.visible().for_page()
+    def get_object(self, queryset=None):
+        found = PAGE.objects(self.kwargs["pk"])
+        if not found:
+            raise Http404("No such petition")
+        return found[0]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         petition = self.object
-        context["has_map"] = petition.constituency_signatures.exists()
-        points = petition.history.order_by("at").values_list("at", "signature_count")
+        context["has_map"] = petition.has_map
         parliament = petition.parliament
         context["history"] = history.chart(
-            list(points),
+            HISTORY.objects(petition.pk),
             [
                 (parliament.threshold_for_response, "government response"),
                 (parliament.threshold_for_debate, "debate"),

@@ -1,11 +1,26 @@
 """The government's response to a petition, in full."""
 
-from django.shortcuts import get_object_or_404
+from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.views.generic import DetailView
 
 from petitions.caching import ConditionalPetitionMixin
-from petitions.models import Petition
+from petitions.models import ConstituencySignatures, Petition
+from petitions.precompiled import OnePetition
 from responses.models import GovernmentResponse
+
+# The page's one read, compiled once (petitions.precompiled).
+RESPONSE = OnePetition(
+    lambda pk: (
+        GovernmentResponse.objects.select_related("department", "petition__parliament")
+        .defer("search_vector", "petition__search_vector", "petition__extra")
+        .filter(petition__in=Petition.objects.visible())
+        .annotate(
+            has_map=Exists(ConstituencySignatures.objects.filter(petition=OuterRef("petition_id")))
+        )
+        .filter(petition_id=pk)
+    )
+)
 
 
 class ResponseDetailView(ConditionalPetitionMixin, DetailView):
@@ -13,16 +28,14 @@ class ResponseDetailView(ConditionalPetitionMixin, DetailView):
     context_object_name = "response"
 
     def get_object(self, queryset=None):
-        return get_object_or_404(
-            GovernmentResponse.objects.select_related("department", "petition__parliament")
-            .defer("search_vector", "petition__search_vector", "petition__extra")
-            .filter(petition__in=Petition.objects.visible()),
-            petition_id=self.kwargs["pk"],
-        )
+        found = RESPONSE.objects(self.kwargs["pk"])
+        if not found:
+            raise Http404("No government response to this petition")
+        return found[0]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["petition"] = self.object.petition
-        context["has_map"] = self.object.petition.constituency_signatures.exists()
+        context["has_map"] = self.object.has_map
         context["query"] = self.request.GET.get("q", "")[:200]  # words to mark, from a search
         return context

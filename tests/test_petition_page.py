@@ -276,9 +276,9 @@ def test_petition_page_runs_a_fixed_number_of_queries(client, django_assert_num_
     response = GovernmentResponseFactory()
     DebateOutcomeFactory(petition=response.petition)
 
-    # its version (for caching) with its stored page (none yet), the petition, "has a map?",
-    # its signatures over time, and storing the page
-    with django_assert_num_queries(4 + 1):
+    # its version (for caching) with its stored page (none yet), the petition with whether
+    # it has a map, its signatures over time, and storing the page
+    with django_assert_num_queries(3 + 1):
         assert client.get(response.petition.get_absolute_url()).status_code == 200
 
 

@@ -37,12 +37,12 @@ STORE = 1
         # archive version, sitting parliaments, counts, page (the filters' parliaments and
         # departments are kept for the archive's version)
         ("petitions:list", [], 4 + STORE),
-        # version, petition, has a map, its signatures over time
-        ("petitions:detail", ["pk"], 4 + STORE),
+        # version, petition with whether it has a map, its signatures over time
+        ("petitions:detail", ["pk"], 3 + STORE),
         ("petitions:history_json", ["pk"], 3 + STORE),  # version, petition, points
         ("petitions:history_csv", ["pk"], 3 + STORE),
-        # version, response with petition, has a map
-        ("responses:detail", ["pk"], 3 + STORE),
+        # version, response with petition and whether it has a map
+        ("responses:detail", ["pk"], 2 + STORE),
         # version, petition, constituencies, countries, regions, and whether its boundary
         # set has boundaries (constituency facts stay in memory)
         ("petitions:map", ["pk"], 6 + STORE),
