@@ -15,6 +15,7 @@ not model come back from ``extra``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -42,7 +43,8 @@ from exchange.format import (
     parliament_block,
     parse_timestamp,
 )
-from petitions.models import Petition
+from petitions.models import Department, Petition, Topic
+from petitions.precompiled import OnePetition, prefetched
 
 DETAIL_ONLY = [a.name for a in ATTRIBUTES if a.detail_only]
 
@@ -63,19 +65,52 @@ RELATED = {
 }
 
 
-def for_export(queryset: QuerySet, *, detail: bool = True) -> QuerySet:
-    """The queries the documents of `queryset` need, whatever its size."""
-    related = ["departments", "topics"]
+def related_rows(detail: bool = True) -> dict[str, tuple[QuerySet, str]]:
+    """The rows of other tables a document shows, by their name on a petition: the queryset
+    of each, and its field that names the petition."""
+    rows = {
+        "departments": (Department.objects.all(), "petitions"),
+        "topics": (Topic.objects.all(), "petitions"),
+    }
     if detail:
-        related += [
-            Prefetch(breakdown.related_name, queryset=breakdown.model.objects.order_by("name"))
+        rows |= {
+            breakdown.related_name: (breakdown.model.objects.order_by("name"), "petition")
             for breakdown in BREAKDOWNS
-        ]
-    return (
-        queryset.select_related("parliament", *RELATED.values())
-        .defer(*SEARCH_VECTORS)
-        .prefetch_related(*related)
+        }
+    return rows
+
+
+def for_export(queryset: QuerySet, *, detail: bool = True, related: bool = True) -> QuerySet:
+    """The queries the documents of `queryset` need, whatever its size (without the rows
+    of other tables when not `related`)."""
+    queryset = queryset.select_related("parliament", *RELATED.values()).defer(*SEARCH_VECTORS)
+    if not related:
+        return queryset
+    return queryset.prefetch_related(
+        *(Prefetch(name, queryset=rows) for name, (rows, _) in related_rows(detail).items())
     )
+
+
+class OneDocument:
+    """The reads of one petition's own document (`for_export` of one petition), each
+    compiled once (petitions.precompiled): a document opened afresh takes six."""
+
+    def __init__(self, petitions: Callable[[], QuerySet]):
+        self.petition = OnePetition(lambda pk: for_export(petitions(), related=False).filter(pk=pk))
+        self.related = {
+            name: OnePetition(lambda pk, rows=rows, field=field: rows.filter(**{field: pk}))
+            for name, (rows, field) in related_rows().items()
+        }
+
+    def get(self, pk: int) -> Petition | None:
+        """The petition, with its related rows; None if `petitions` has no such one."""
+        found = self.petition.objects(pk)
+        if not found:
+            return None
+        petition = found[0]
+        for name, query in self.related.items():
+            prefetched(petition, name, query.objects(pk))
+        return petition
 
 
 def flavour_of(petition: Petition) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from functools import wraps
+from functools import partial, wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -32,15 +32,23 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from exchange.format import format_timestamp
+from exchange.format import FLAVOURS, format_timestamp
 from exchange.history import history_document, history_rows
-from exchange.render import flavour_of, for_export, list_document, petition_document, petition_url
+from exchange.render import (
+    OneDocument,
+    flavour_of,
+    for_export,
+    list_document,
+    petition_document,
+    petition_url,
+)
 from petitions import csv_lists
 from petitions.caching import conditional_archive, conditional_petition
 from petitions.filters import PetitionFilter
 from petitions.models import Parliament, Petition, SignaturePoint
 from petitions.params import whole_number
 from petitions.parliaments import parliament_document, parliament_record
+from petitions.precompiled import OnePetition
 
 DEFAULT_COUNT = 25
 MAX_COUNT = 50
@@ -77,6 +85,10 @@ def petitions_of(flavour: str):
     return petitions
 
 
+# A petition's own document, in each flavour: its reads compiled once.
+DOCUMENTS = {flavour: OneDocument(partial(petitions_of, flavour)) for flavour in FLAVOURS}
+
+
 def json_error(status: int, message: str, errors=None) -> JsonResponse:
     body = {"error": message}
     if errors:
@@ -96,7 +108,7 @@ def absolute(request, full_path: str) -> str:
 @open_to_all
 @conditional_petition
 def petition_json(request, pk: int, flavour: str = "current"):
-    petition = for_export(petitions_of(flavour)).filter(pk=pk).first()
+    petition = DOCUMENTS[flavour].get(pk)
     if petition is None:
         return json_error(404, f"There is no petition {pk} here.")
     document = petition_document(
@@ -108,11 +120,9 @@ def petition_json(request, pk: int, flavour: str = "current"):
     return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
 
 
-@open_to_all
-@conditional_petition
-def petition_count_json(request, pk: int):
-    """The public site's count document: the count and the stages a petition reached."""
-    petition = (
+# What a count document shows, compiled once.
+COUNTS = OnePetition(
+    lambda pk: (
         Petition.objects.visible()
         .select_related("debate_outcome")
         .only(
@@ -125,10 +135,18 @@ def petition_count_json(request, pk: int):
             "debate_outcome__debated",
         )
         .filter(pk=pk)
-        .first()
     )
-    if petition is None:
+)
+
+
+@open_to_all
+@conditional_petition
+def petition_count_json(request, pk: int):
+    """The public site's count document: the count and the stages a petition reached."""
+    found = COUNTS.objects(pk)
+    if not found:
         return json_error(404, f"There is no petition {pk} here.")
+    petition = found[0]
 
     def stamp(moment):
         return format_timestamp(moment) if moment else None
