@@ -21,11 +21,12 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from urllib.parse import urlencode
 
 from django.db.models import Count, Max
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.html import format_html_join
 
 from constituencies.areas import (
     LONDON,
@@ -82,6 +83,17 @@ class Place:
         return self.nation == area
 
 
+@lru_cache(maxsize=4096)
+def _constituency_url(prefix: str, code: str) -> str:
+    return reverse("constituencies:detail", args=[code])
+
+
+def constituency_url(code: str) -> str:
+    """A constituency's page: reversed once per code (and script prefix), since a map and
+    its table name every constituency, and Django's `reverse` is slow beside the rest."""
+    return _constituency_url(get_script_prefix(), code)
+
+
 @dataclass
 class Cell:
     ons_code: str
@@ -98,7 +110,7 @@ class Cell:
     @property
     def href(self) -> str:
         """Its page: what the constituency signed, this petition and every other."""
-        return reverse("constituencies:detail", args=[self.ons_code])
+        return constituency_url(self.ons_code)
 
     @property
     def row_href(self) -> str:
@@ -141,7 +153,17 @@ class ConstituencyMap:
     def with_signatures(self) -> int:
         return sum(1 for cell in self.cells if cell.count)
 
-    @property
+    @cached_property
+    def drawing(self) -> str:
+        """The cells, each a link to its constituency's page: 650 on the UK map, made in
+        one go rather than a template's loop (a third of the time of a map page)."""
+        return format_html_join(
+            "",
+            '<a href="{}"><title>{}</title><path class="{}" d="{}"/></a>',
+            ((cell.href, cell.title, cell.css_class, cell.path) for cell in self.cells),
+        )
+
+    @cached_property
     def top_codes(self) -> set[str]:
         """ONS codes of the highlighted ten, to mark their rows in a table."""
         return {cell.ons_code for cell in self.top_ten}

@@ -8,6 +8,7 @@ from django.template.defaultfilters import linebreaks_filter
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from constituencies import maps
 from petitions.links import is_web_address
 from petitions.search import MARK_END, MARK_START, mark_words, query_words
 
@@ -51,6 +52,12 @@ def paragraphs(text) -> str:
     if not text:
         return ""
     return mark_safe(linebreaks_filter(linked(text), autoescape=False))
+
+
+@register.filter
+def constituency_url(code: str) -> str:
+    """The page of the constituency with this ONS code (a map's table names 650)."""
+    return maps.constituency_url(code)
 
 
 @register.filter
