@@ -363,12 +363,17 @@ class PetitionQuerySet(models.QuerySet):
 
     def for_page(self):
         """Everything the petition page shows, in one query, and nothing it does not: not
-        the search vectors, nor the source's unmodelled fields."""
-        return self.select_related(
-            "parliament",
-            "government_response__department",
-            "debate_outcome",
-        ).defer("search_vector", "extra", "government_response__search_vector")
+        the search vectors, nor the source's unmodelled fields. `has_map`: whether it has
+        signatures by constituency to draw."""
+        return (
+            self.select_related("parliament", "government_response__department", "debate_outcome")
+            .defer("search_vector", "extra", "government_response__search_vector")
+            .annotate(
+                has_map=models.Exists(
+                    ConstituencySignatures.objects.filter(petition=models.OuterRef("pk"))
+                )
+            )
+        )
 
     def latest_responses(self):
         return self.with_response().order_by("-government_response_at")

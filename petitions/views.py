@@ -1,7 +1,7 @@
 """The public pages: home, the petition list, a petition, and where its signatures came from."""
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
@@ -17,13 +17,7 @@ from petitions.caching import (
     kept_for_version,
 )
 from petitions.filters import PetitionFilter, filters_but, key_of
-from petitions.models import (
-    FACETS,
-    ConstituencySignatures,
-    Parliament,
-    Petition,
-    SignaturePoint,
-)
+from petitions.models import FACETS, Parliament, Petition, SignaturePoint
 from petitions.params import petition_number, whole_number
 from petitions.parliaments import list_url, parliament_record
 from petitions.precompiled import OnePetition
@@ -169,14 +163,7 @@ class RankedMatches:
 
 # The petition page's two reads, compiled once (petitions.precompiled): a page rendered
 # afresh is mostly a petition nobody has opened since it last changed.
-PAGE = OnePetition(
-    lambda pk: (
-        Petition.objects.visible()
-        .for_page()
-        .annotate(has_map=Exists(ConstituencySignatures.objects.filter(petition=OuterRef("pk"))))
-        .filter(pk=pk)
-    )
-)
+PAGE = OnePetition(lambda pk: Petition.objects.visible().for_page().filter(pk=pk))
 HISTORY = OnePetition(
     lambda pk: (
         SignaturePoint.objects.filter(petition=pk)

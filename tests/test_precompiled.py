@@ -3,31 +3,15 @@
 import datetime as dt
 
 import pytest
-from django.db.models import Exists, OuterRef
 
-from petitions.models import ConstituencySignatures, Petition, SignaturePoint
+from petitions.models import Petition, SignaturePoint
 from petitions.precompiled import OnePetition
+from petitions.views import HISTORY, PAGE
 from tests.factories import (
     ConstituencySignaturesFactory,
     DebateOutcomeFactory,
     GovernmentResponseFactory,
     PetitionFactory,
-)
-
-PAGE = OnePetition(
-    lambda pk: (
-        Petition.objects.visible()
-        .for_page()
-        .annotate(has_map=Exists(ConstituencySignatures.objects.filter(petition=OuterRef("pk"))))
-        .filter(pk=pk)
-    )
-)
-POINTS = OnePetition(
-    lambda pk: (
-        SignaturePoint.objects.filter(petition=pk)
-        .order_by("at")
-        .values_list("at", "signature_count")
-    )
 )
 
 
@@ -79,7 +63,7 @@ def test_a_kept_values_list_gives_the_rows_in_order():
     )
     SignaturePoint.objects.create(petition=petition, at=moment, signature_count=3)
 
-    assert POINTS.rows(petition.pk) == [(moment, 3), (moment + dt.timedelta(days=1), 9)]
+    assert HISTORY.rows(petition.pk) == [(moment, 3), (moment + dt.timedelta(days=1), 9)]
 
 
 def test_a_query_that_holds_the_number_twice_or_gives_flat_values_is_refused():
