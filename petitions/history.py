@@ -65,6 +65,10 @@ def when(moment: dt.datetime) -> str:
     return format_date(timezone.localtime(moment), "j F Y, H:i")
 
 
+def time_of_day(moment: dt.datetime) -> str:
+    return format_date(timezone.localtime(moment), "H:i")
+
+
 def nice_ceiling(value: int) -> int:
     """The smallest 1, 2 or 5 times a power of ten at or above `value` (at least 10)."""
     step = 10
@@ -108,6 +112,13 @@ def chart(points: list[tuple[dt.datetime, int]], thresholds: list[tuple[int, str
     first, last = points[0], points[-1]
     daily = len(points) > MAX_ROWS
     shown = _end_of_each_day(points) if daily else points
+    # A history within one day: its axis ends give the times, and the day is said once.
+    one_day = day(start) == day(end)
+    summary = (
+        f"From {signatures(first[1])} to {intcomma(last[1])} on {day(end)}"
+        if one_day
+        else f"From {signatures(first[1])} on {day(start)} to {intcomma(last[1])} on {day(end)}"
+    )
     return Chart(
         line=line,
         area=area,
@@ -117,13 +128,10 @@ def chart(points: list[tuple[dt.datetime, int]], thresholds: list[tuple[int, str
             for level in (top_count, top_count // 2)
             if level not in marked  # (the threshold's own label says it)
         ],
-        first_label=day(start),
-        last_label=day(end),
+        first_label=when(start) if one_day else day(start),
+        last_label=time_of_day(end) if one_day else day(end),
         marks=marks,
-        summary=(
-            f"From {signatures(first[1])} on {day(first[0])} "
-            f"to {intcomma(last[1])} on {day(last[0])}"
-        ),
+        summary=summary,
         rows=[(day(at) if daily else when(at), intcomma(count)) for at, count in shown],
         daily=daily,
     )

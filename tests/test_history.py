@@ -237,6 +237,31 @@ def test_a_history_of_a_petition_not_in_the_archive_is_refused(db, tmp_path):
     assert "5.history.json: $: petition 5 is not in the archive" in err.getvalue()
 
 
+def test_a_history_of_one_day_gives_the_times_and_says_the_day_once(client, data_dir, tmp_path):
+    # Two counts on the same day (the list page's, then the petition's own document).
+    document = json.loads((data_dir / "petitions" / "319891.json").read_text())
+    import_document(tmp_path, document)
+    import_document(tmp_path, later(document, hours=2, count=5_000), name="later.json")
+    petition = Petition.objects.get(pk=document["data"]["id"])
+    moments = list(petition.history.order_by("at").values_list("at", flat=True))
+    assert len(moments) == 2
+
+    page = client.get(petition.get_absolute_url()).content.decode()
+    section = page[
+        page.index('id="signature-history"') : page.index(
+            "</section>", page.index('id="signature-history"')
+        )
+    ]
+    ticks = re.findall(r'<text class="history-tick"[^>]*>([^<]*)</text>', section)
+    first, last = ticks[-2:]  # the axis ends, after the counts' ticks
+    assert re.fullmatch(r"\d{1,2} \w+ \d{4}, \d\d:\d\d", first)
+    assert re.fullmatch(r"\d\d:\d\d", last) and last != first[-5:]
+    day = first.split(",")[0]
+    assert f"to 5,000 on {day}" in section
+    # the axis's start, the summary (the drawing's description and its caption), the two rows
+    assert section.count(day) == 5
+
+
 def test_the_chart_scales():
     assert [nice_ceiling(n) for n in (0, 7, 11, 150, 5_000_000, 5_156_603)] == [
         10, 10, 20, 200, 5_000_000, 10_000_000
