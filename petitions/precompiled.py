@@ -41,6 +41,7 @@ class _Compiled:
     sql: str
     params: list
     at: int  # where the petition's number goes among the parameters
+    columns: int  # how many values a row holds
     db: str
     converters: dict  # the compiler's, by column: what turns a value into a field's
     apply_converters: Callable
@@ -82,6 +83,7 @@ class OnePetition:
             sql=sql,
             params=params,
             at=params.index(STAND_IN),
+            columns=compiler.col_count,
             db=queryset.db,
             converters=compiler.get_converters(
                 [column[0] for column in select[: compiler.col_count]]
@@ -94,13 +96,17 @@ class OnePetition:
             annotations=compiler.annotation_col_map or {},
         )
 
+    def params(self, number: int) -> list:
+        """The SQL's parameters for this petition."""
+        params = self.compiled.params.copy()
+        params[self.compiled.at] = number
+        return params
+
     def rows(self, number: int) -> list[tuple]:
         """The rows for this petition, as the queryset's `values_list` would give them."""
         compiled = self.compiled
-        params = compiled.params.copy()
-        params[compiled.at] = number
         with prepared_cursor(compiled.db) as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(compiled.sql, self.params(number))
             rows = cursor.fetchall()
         if compiled.converters:
             rows = [tuple(row) for row in compiled.apply_converters(rows, compiled.converters)]
