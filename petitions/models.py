@@ -292,6 +292,12 @@ def today_facets() -> dict[str, Q]:
     return conditions
 
 
+def has_map(petition: str = "pk") -> models.Exists:
+    """Whether the petition (the outer query's field `petition`) has signatures by
+    constituency: a map to show."""
+    return models.Exists(ConstituencySignatures.objects.filter(petition=models.OuterRef(petition)))
+
+
 class PetitionQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(state__in=PUBLIC_STATES)
@@ -368,11 +374,7 @@ class PetitionQuerySet(models.QuerySet):
         return (
             self.select_related("parliament", "government_response__department", "debate_outcome")
             .defer("search_vector", "extra", "government_response__search_vector")
-            .annotate(
-                has_map=models.Exists(
-                    ConstituencySignatures.objects.filter(petition=models.OuterRef("pk"))
-                )
-            )
+            .annotate(has_map=has_map())
         )
 
     def latest_responses(self):

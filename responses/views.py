@@ -1,11 +1,10 @@
 """The government's response to a petition, in full."""
 
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.views.generic import DetailView
 
 from petitions.caching import ConditionalPetitionMixin
-from petitions.models import ConstituencySignatures, Petition
+from petitions.models import Petition, has_map
 from petitions.precompiled import OnePetition
 from responses.models import GovernmentResponse
 
@@ -15,9 +14,7 @@ RESPONSE = OnePetition(
         GovernmentResponse.objects.select_related("department", "petition__parliament")
         .defer("search_vector", "petition__search_vector", "petition__extra")
         .filter(petition__in=Petition.objects.visible())
-        .annotate(
-            has_map=Exists(ConstituencySignatures.objects.filter(petition=OuterRef("petition_id")))
-        )
+        .annotate(has_map=has_map("petition_id"))
         .filter(petition_id=pk)
     )
 )
