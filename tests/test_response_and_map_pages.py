@@ -5,7 +5,11 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.factories import GovernmentResponseFactory, PetitionFactory
+from tests.factories import (
+    ConstituencySignaturesFactory,
+    GovernmentResponseFactory,
+    PetitionFactory,
+)
 from tests.test_petition_page import assert_in_order, visible_text
 
 
@@ -103,6 +107,33 @@ def test_constituency_table_sorts(client, sample_petition, order):
         assert [row.name for row in rows] == sorted(row.name for row in rows)
     else:
         assert rows[0].name == "Poplar and Limehouse"
+
+
+@pytest.mark.django_db
+def test_the_constituency_table_shows_what_a_breakdown_names_as_text(client):
+    """Names and MPs come from harvested documents: the table shows them as text, never as
+    markup, and a seat recorded vacant as such."""
+    petition = PetitionFactory()
+    ConstituencySignaturesFactory(
+        petition=petition, ons_code="E14000882", name='<img src=x onerror="alert(1)">',
+        mp="Tom & <b>Jerry</b>", signature_count=1_500,
+    )  # fmt: skip
+    ConstituencySignaturesFactory(
+        petition=petition, ons_code="E14000639", mp=None, signature_count=1
+    )
+
+    html = client.get(reverse("petitions:map", args=[petition.id])).content.decode()
+
+    assert "<img" not in html and "<b>" not in html
+    assert (
+        '<a href="/constituencies/E14000882/">&lt;img src=x onerror=&quot;alert(1)&quot;&gt;</a>'
+        in html
+    )
+    assert "<td>Tom &amp; &lt;b&gt;Jerry&lt;/b&gt;</td>" in html
+    assert '<tr id="constituency-E14000639"' in html
+    assert "<td>Vacant seat</td>" in html
+    assert '<td class="num">1,500</td><td class="num">99.9%</td>' in html
+    assert '<td class="num">1</td><td class="num">&lt;0.1%</td>' in html
 
 
 @pytest.mark.parametrize("area, cells", [("london", 73), ("wales", 40), ("bogus", 650)])

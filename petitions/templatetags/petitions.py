@@ -1,10 +1,12 @@
 """Template filters that word numbers, dates and texts the way the public site does."""
 
+import html
 import re
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import linebreaks_filter
+from django.urls import get_script_prefix
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -73,6 +75,32 @@ def percent_of(part, whole) -> str:
         return "0%"
     share = 100 * (part or 0) / whole
     return f"{share:.1f}%" if share >= 0.1 or not part else "<0.1%"
+
+
+@register.simple_tag
+def constituency_rows(rows, top_codes: set[str], total: int) -> str:
+    """The rows of a map page's table of constituencies (650 for a petition signed across
+    the UK), made in one go: as a template's loop, they took half the time of a map page
+    rendered afresh. Each names its constituency, linked to its page, and its MP (or a
+    vacant seat); the top ten are marked. Escaped as Django escapes (`html.escape`)."""
+    made, prefix = [], get_script_prefix()
+    for row in rows:
+        code = html.escape(row.ons_code)
+        top = row.ons_code in top_codes
+        made.append(
+            f'<tr id="constituency-{code}"{TOP_ROW if top else ""}><th scope="row">'
+            f'<a href="{html.escape(maps.constituency_url(row.ons_code, prefix))}">'
+            f"{html.escape(row.name)}</a>"
+            f"{TOP_BADGE if top else ''}</th>"
+            f"<td>{html.escape(row.mp) if row.mp else 'Vacant seat'}</td>"
+            f'<td class="num">{row.signature_count:,}</td>'
+            f'<td class="num">{html.escape(percent_of(row.signature_count, total))}</td></tr>'
+        )
+    return mark_safe("\n".join(made))
+
+
+TOP_ROW = ' class="top-ten"'
+TOP_BADGE = ' <span class="badge">Top ten</span>'
 
 
 @register.simple_tag(takes_context=True)
