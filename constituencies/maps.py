@@ -25,7 +25,9 @@ from functools import cached_property, lru_cache
 from html import escape
 from urllib.parse import urlencode
 
+from django.core.signals import setting_changed
 from django.db.models import Count, Max
+from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 from django.utils.safestring import mark_safe
 
@@ -87,6 +89,13 @@ class Place:
 @lru_cache(maxsize=4096)
 def _constituency_url(prefix: str, code: str) -> str:
     return reverse("constituencies:detail", args=[code])
+
+
+@receiver(setting_changed)
+def _addresses_changed(*, setting: str, **kwargs) -> None:
+    """Addresses reversed under another URLconf are forgotten (as Django's own are)."""
+    if setting == "ROOT_URLCONF":
+        _constituency_url.cache_clear()
 
 
 def constituency_url(code: str, prefix: str | None = None) -> str:

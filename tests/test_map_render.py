@@ -12,6 +12,7 @@ from constituencies.maps import (
     class_breaks,
     colour_class,
     constituency_map,
+    constituency_url,
     figure,
     petition_map,
     quantile_class,
@@ -89,6 +90,17 @@ def test_poplar_and_limehouse_names_itself_and_links_to_its_row(sample_petition)
     assert poplar.row_href == "#constituency-E14000882"  # its row in the table
     assert poplar.count == 425
     assert poplar.css_class == "c5 top"
+
+
+def test_a_cells_address_follows_the_urlconf(sample_petition, settings):
+    """Each constituency's address is reversed once and kept, but not across URLconfs."""
+    assert constituency_url("E14000882") == "/constituencies/E14000882/"
+
+    settings.ROOT_URLCONF = "tests.urls_under_archive"
+
+    assert constituency_url("E14000882") == "/archive/constituencies/E14000882/"
+    drawn = petition_map(sample_petition, {})
+    assert 'href="/archive/constituencies/E14000882/"' in drawn.drawing
 
 
 def test_top_ten_are_highlighted_and_drawn_last(sample_petition):
