@@ -2,6 +2,7 @@
 JSON and CSV, drawn on the petition's page, kept through exports and imports."""
 
 import copy
+import datetime as dt
 import io
 import json
 import re
@@ -260,6 +261,26 @@ def test_a_history_of_one_day_gives_the_times_and_says_the_day_once(client, data
     assert f"to 5,000 on {day}" in section
     # the axis's start, the summary (the drawing's description and its caption), the two rows
     assert section.count(day) == 5
+
+
+def test_the_ticks_labels_are_drawn_over_the_counts_dots(client):
+    """A first count just above the middle tick puts its dot on the tick's label: the
+    labels, with their white edge, are drawn after the line and its dots, so they stay
+    readable."""
+    petition = PetitionFactory(signature_count=1_000)
+    start = dt.datetime(2023, 1, 3, 9, tzinfo=dt.UTC)
+    SignaturePoint.objects.bulk_create(
+        SignaturePoint(petition=petition, at=start + dt.timedelta(days=days), signature_count=n)
+        for days, n in [(0, 560), (2, 1_000)]
+    )
+
+    page = client.get(petition.get_absolute_url()).content.decode()
+
+    section = page[page.index('id="signature-history"') :]
+    assert re.search(r'<text class="history-tick"[^>]*>500</text>', section)
+    assert section.rindex('<circle class="history-dot"') < section.index(
+        '<text class="history-tick"'
+    )
 
 
 def test_the_chart_scales():
