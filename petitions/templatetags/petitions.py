@@ -57,12 +57,6 @@ def paragraphs(text) -> str:
 
 
 @register.filter
-def constituency_url(code: str) -> str:
-    """The page of the constituency with this ONS code (a map's table names 650)."""
-    return maps.constituency_url(code)
-
-
-@register.filter
 def web_address(value) -> str:
     """The address if it is a web address (http or https), else "": use it for every href
     that comes from data, so that no stored value can become a script link."""
