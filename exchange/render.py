@@ -104,10 +104,9 @@ class OneDocument:
 
     def get(self, pk: int) -> Petition | None:
         """The petition, with its related rows; None if `petitions` has no such one."""
-        found = self.petition.objects(pk)
-        if not found:
+        petition = self.petition.first(pk)
+        if petition is None:
             return None
-        petition = found[0]
         for name, query in self.related.items():
             prefetched(petition, name, query.objects(pk))
         return petition

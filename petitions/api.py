@@ -143,10 +143,9 @@ COUNTS = OnePetition(
 @conditional_petition
 def petition_count_json(request, pk: int):
     """The public site's count document: the count and the stages a petition reached."""
-    found = COUNTS.objects(pk)
-    if not found:
+    petition = COUNTS.first(pk)
+    if petition is None:
         return json_error(404, f"There is no petition {pk} here.")
-    petition = found[0]
 
     def stamp(moment):
         return format_timestamp(moment) if moment else None

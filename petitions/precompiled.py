@@ -129,6 +129,12 @@ class OnePetition:
             found.append(instance)
         return found
 
+    def first(self, number: int):
+        """The one instance (or row) for this petition, as the queryset's `first()` gives
+        it; None if there is none."""
+        found = self.objects(number)
+        return found[0] if found else None
+
 
 def prefetched(instance: Model, name: str, objects: list) -> None:
     """Give `instance` its related `objects` for `name`, as prefetch_related would, so that

@@ -178,10 +178,10 @@ class PetitionDetailView(ConditionalPetitionMixin, DetailView):
     context_object_name = "petition"
 
     def get_object(self, queryset=None):
-        found = PAGE.objects(self.kwargs["pk"])
-        if not found:
+        petition = PAGE.first(self.kwargs["pk"])
+        if petition is None:
             raise Http404("No such petition")
-        return found[0]
+        return petition
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -189,7 +189,7 @@ class PetitionDetailView(ConditionalPetitionMixin, DetailView):
         context["has_map"] = petition.has_map
         parliament = petition.parliament
         context["history"] = history.chart(
-            HISTORY.objects(petition.pk),
+            HISTORY.rows(petition.pk),
             [
                 (parliament.threshold_for_response, "government response"),
                 (parliament.threshold_for_debate, "debate"),

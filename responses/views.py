@@ -25,10 +25,10 @@ class ResponseDetailView(ConditionalPetitionMixin, DetailView):
     context_object_name = "response"
 
     def get_object(self, queryset=None):
-        found = RESPONSE.objects(self.kwargs["pk"])
-        if not found:
+        response = RESPONSE.first(self.kwargs["pk"])
+        if response is None:
             raise Http404("No government response to this petition")
-        return found[0]
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

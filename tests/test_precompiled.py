@@ -51,6 +51,8 @@ def test_a_kept_query_reads_the_petition_as_it_is_now():
     Petition.objects.filter(pk=petition.pk).update(state="open")
     assert PAGE.objects(petition.pk)[0].action == "After"
     assert PAGE.objects(petition.pk + 1) == []
+    assert PAGE.first(petition.pk).action == "After"
+    assert PAGE.first(petition.pk + 1) is None
 
 
 @pytest.mark.django_db
