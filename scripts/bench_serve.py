@@ -140,6 +140,21 @@ def database_ready(url: str, petitions: int, env: dict) -> None:
         conn.execute("VACUUM ANALYZE")
 
 
+def search_words(actions: list[str], rng: random.Random, count: int) -> list[list[str]]:
+    """About `count` searches of 1 to 3 words, each drawn from a random action of the
+    archive (words of three letters or more, no stop words): what readers look for."""
+    searches = []
+    for _ in range(count):
+        words = [
+            w
+            for w in re.findall(r"[a-z]+", rng.choice(actions).lower())
+            if len(w) > 2 and w not in STOP_WORDS
+        ]
+        if words:
+            searches.append(rng.sample(words, min(len(words), rng.randint(1, 3))))
+    return searches
+
+
 def address_lists(url: str, rng: random.Random) -> dict[str, list[str]]:
     """For each kind of page, the addresses wrk asks for in turn."""
     with psycopg.connect(url) as conn:
@@ -161,15 +176,7 @@ def address_lists(url: str, rng: random.Random) -> dict[str, list[str]]:
     rng.shuffle(ids)
     rng.shuffle(mapped)
     pages = [rng.randint(1, 40) for _ in range(20_000)]
-    searches = []
-    for _ in range(20_000):
-        words = [
-            w
-            for w in re.findall(r"[a-z]+", rng.choice(actions).lower())
-            if len(w) > 2 and w not in STOP_WORDS
-        ]
-        if words:
-            searches.append("+".join(rng.sample(words, min(len(words), rng.randint(1, 3)))))
+    searches = ["+".join(words) for words in search_words(actions, rng, 20_000)]
     return {
         "trivial view (/healthz), before": ["/healthz"],
         # The floor of any page the database answers: one round trip and nothing else.
