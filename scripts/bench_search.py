@@ -53,7 +53,7 @@ def main() -> None:
 
     django.setup()
 
-    from django.db import connection
+    from django.db import DatabaseError, connection
     from django.test import Client
 
     from petitions import search
@@ -76,9 +76,13 @@ def main() -> None:
         with connection.execute_wrapper(counted):
             yield
 
-    actions = list(Petition.objects.values_list("action", flat=True))
+    build_first = "Build the benchmark archive first: python -m scripts.bench_serve"
+    try:
+        actions = list(Petition.objects.values_list("action", flat=True))
+    except DatabaseError as error:
+        raise SystemExit(f"{build_first} ({error})") from None
     if len(actions) < 10_000:
-        raise SystemExit("Build the benchmark archive first: python -m scripts.bench_serve")
+        raise SystemExit(build_first)
     rng = random.Random(args.seed)
     texts = [" ".join(words) for words in search_words(actions, rng, args.searches + 10)]
     warm, texts = texts[:10], texts[10:]
