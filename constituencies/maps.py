@@ -119,11 +119,6 @@ class Cell:
     shown: str = ""  # the value as the key words it: 5.2 per 1,000 electors, 425
 
     @property
-    def href(self) -> str:
-        """Its page: what the constituency signed, this petition and every other."""
-        return constituency_url(self.ons_code)
-
-    @property
     def row_href(self) -> str:
         """Its row in the table: only constituencies with signatures have one."""
         return f"#constituency-{self.ons_code}" if self.count else ""
