@@ -104,10 +104,18 @@ def main() -> None:
     public = Petition.objects.visible()
     conditions = today_facets()
     tabs = {name: conditions[name] for name in FACETS if name != "all"}
+    served = search.compile_matches(public, tabs)  # as the list compiles it
+    untabbed = search.compile_matches(public, {})
+    # Each way finds a search's candidates through search.py's own functions; the numbers
+    # alone are what search() finds to count a search's petitions (not ranked).
     ways = {
-        "candidates, ranked, with their tabs (as served)": search.compile_matches(public, tabs),
-        "candidates, ranked, without their tabs": search.compile_matches(public, {}),
-        "candidates' numbers only": search._compile(public, False),
+        "candidates, ranked, with their tabs (as served)": (
+            lambda text, memo: search.best_matches(served, text, memo)
+        ),
+        "candidates, ranked, without their tabs": (
+            lambda text, memo: search.best_matches(untabbed, text)
+        ),
+        "candidates' numbers only": lambda text, memo: search.search(public, text, ranked=False),
     }
     pieces = {name: [] for name in ways}
     pieces["the page's 25 petitions and their snippets"] = []
@@ -117,9 +125,9 @@ def main() -> None:
         memo = {}  # what the list's passes found: its first page is read from it
         for name in names[at % len(names) :] + names[: at % len(names)]:
             with waited():
-                search._found(ways[name], text, memo=memo if name == names[0] else None)
+                ways[name](text, memo)
             pieces[name].append(sum(spent) * 1000)
-        page = search.best_matches(ways[names[0]], text, memo)["all"][:25]
+        page = search.best_matches(served, text, memo)["all"][:25]
         with waited():
             list(search.with_snippets(public.for_list().filter(id__in=page), text).order_by())
             pieces["the page's 25 petitions and their snippets"].append(sum(spent) * 1000)
